@@ -1,0 +1,45 @@
+"""The ``bpkit`` command: one subcommand per module that implements it.
+
+Each subcommand lives in its own module as ``add_arguments(parser)`` and ``run(args)``;
+this file only lists them, so ``bpkit --help`` stays fast and complete.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# name: (module implementing it, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bpkit",
+        description="bpkit: a hands-on course on backpropagation. Commands:",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    from bpkit import __version__
+
+    parser.add_argument("--version", action="version", version=f"bpkit {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module_name, help_text) in COMMANDS.items():
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        module = importlib.import_module(module_name)
+        module.add_arguments(command)
+        command.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    return int(args._run(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

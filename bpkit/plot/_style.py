@@ -1,0 +1,67 @@
+"""One look for every figure in the course: palette, sizes, fonts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Okabe & Ito's colour-blind-safe palette, in the order the course uses it.
+PALETTE = {
+    "blue": "#0072B2",
+    "orange": "#E69F00",
+    "green": "#009E73",
+    "vermillion": "#D55E00",
+    "sky": "#56B4E9",
+    "purple": "#CC79A7",
+    "yellow": "#F0E442",
+    "black": "#000000",
+    "grey": "#999999",
+}
+CYCLE = [PALETTE[k] for k in ("blue", "orange", "green", "vermillion", "sky", "purple")]
+
+FIGSIZE = (6.0, 3.5)
+DPI = 90
+
+RC = {
+    "axes.prop_cycle": None,  # filled in lazily by `rc()` (needs matplotlib's cycler)
+    "axes.titlesize": 11,
+    "axes.labelsize": 10,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "legend.fontsize": 9,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "figure.figsize": FIGSIZE,
+    "figure.dpi": DPI,
+    "savefig.dpi": DPI,
+    "savefig.bbox": "tight",
+}
+
+
+def rc() -> dict[str, Any]:
+    """Return the course's matplotlib rc settings (use with ``plt.rc_context``)."""
+    from cycler import cycler
+
+    return {**RC, "axes.prop_cycle": cycler(color=CYCLE)}
+
+
+def apply() -> None:
+    """Make the course style the default for this process (lessons call it once)."""
+    import matplotlib as mpl
+
+    mpl.rcParams.update(rc())
+
+
+def new_figure(figsize: tuple[float, float] = FIGSIZE) -> Any:
+    """Return a matplotlib ``Figure`` not registered with pyplot (never left open)."""
+    from matplotlib.figure import Figure
+
+    with _rc_context():
+        return Figure(figsize=figsize, dpi=DPI, layout="constrained")
+
+
+def _rc_context() -> Any:
+    import matplotlib as mpl
+
+    return mpl.rc_context(rc())
