@@ -30,6 +30,8 @@ def _check_step(who: str, h: float) -> float:
 
 
 def _as_point(who: str, x: Any) -> np.ndarray:
+    if x is None:  # np.array(None, dtype=float) is NaN, which would blame the wrong thing
+        raise TypeError(f"{who}: x must be a number or an array of numbers, got None.")
     try:
         x = np.array(x, dtype=np.float64)  # a copy: the caller's array is never touched
     except (TypeError, ValueError) as err:

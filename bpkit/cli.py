@@ -11,7 +11,15 @@ import importlib
 import sys
 
 # name: (module implementing it, one-line help)
-COMMANDS: dict[str, tuple[str, str]] = {}
+COMMANDS: dict[str, tuple[str, str]] = {
+    "release": ("bpkit.release", "write student notebooks from the instructor sources"),
+    "lab": ("bpkit.lab", "open the course in JupyterLab on the welcome lesson"),
+    "grade": (
+        "bpkit.grading.cli",
+        "grade submitted notebooks into a CSV, feedback and Gradescope JSON",
+    ),
+    "autograder": ("bpkit.grading.autograder", "build the Gradescope autograder zip"),
+}
 
 
 def build_parser() -> argparse.ArgumentParser:

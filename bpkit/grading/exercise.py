@@ -1,0 +1,151 @@
+"""Load an exercise the grader trusts: reference solution, grading cases, expected values.
+
+Everything here runs in the grader's own process on instructor files only. The reference
+is built as ``exercises/README.md`` says: the first code cell, then every cell containing
+``### BEGIN SOLUTION``, executed in order in a fresh namespace. Each case's expected value
+is the case's driver run on that namespace, normalised through the same codec as the
+submission's results, so both sides are compared as the same kind of plain data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bpkit.grading import codec, lookup
+from bpkit.grading._harness import transform_magics
+
+SOLUTION_MARK = "### BEGIN SOLUTION"
+GRADER_VERSION = "1"  # bump when a change to the grader should regrade everything
+
+
+class ExerciseError(Exception):
+    """An instructor-side problem: a missing source, a broken case, a reference that fails."""
+
+
+@dataclass
+class Exercise:
+    """One exercise, ready to grade: cases carry encoded inputs and decoded expected values."""
+
+    name: str
+    points: dict[str, float]
+    cases: list[dict] = field(default_factory=list)
+    fingerprint: str = ""
+    files: list[Path] = field(default_factory=list)
+
+
+def code_cells(notebook: dict) -> list[str]:
+    """Return the source of each code cell of a parsed notebook, in order."""
+    cells = []
+    for cell in notebook.get("cells", []):
+        if isinstance(cell, dict) and cell.get("cell_type") == "code":
+            source = cell.get("source", "")
+            cells.append("".join(source) if isinstance(source, list) else str(source))
+    return cells
+
+
+def available(source_dir: Path) -> dict[str, Path]:
+    """Map exercise name (``NN_topic``) to its instructor notebook."""
+    return {p.stem: p for p in sorted(Path(source_dir).glob("*.ipynb"))}
+
+
+def recognise(path: Path, notebook: dict | None, names: list[str]) -> str | None:
+    """Tell which exercise a submission is, from its metadata, its filename, or its number.
+
+    In order: ``metadata.bpkit.exercise`` when it names a known exercise; the longest exercise
+    name contained in the filename (``alice_03_gradient_descent.ipynb``); the only exercise
+    whose two-digit number stands alone in the filename (``ex03-alice.ipynb``).
+    """
+    meta = notebook.get("metadata", {}) if isinstance(notebook, dict) else {}
+    tag = meta.get("bpkit", {}) if isinstance(meta, dict) else {}
+    if isinstance(tag, dict) and tag.get("exercise") in names:
+        return tag["exercise"]
+    stem = path.stem
+    for name in sorted(names, key=len, reverse=True):
+        if name in stem:
+            return name
+    numbers = set(re.findall(r"(?<!\d)(\d{2})(?!\d)", stem))
+    matches = [name for name in names if name[:2] in numbers]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _import_cases(path: Path) -> Any:
+    spec = importlib.util.spec_from_file_location(f"bpkit_cases_{path.stem}", path)
+    if spec is None or spec.loader is None:
+        raise ExerciseError(f"cannot import grading cases from {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def reference_namespace(source: Path) -> dict:
+    """Run the first code cell and every solution cell of the instructor notebook."""
+    cells = code_cells(json.loads(source.read_text(encoding="utf-8")))
+    chosen = cells[:1] + [c for c in cells[1:] if SOLUTION_MARK in c]
+    namespace: dict = {"__name__": "bpkit_reference"}
+    for index, cell in enumerate(chosen, start=1):
+        try:
+            exec(
+                compile(transform_magics(cell), f"<{source.name} solution {index}>", "exec"),
+                namespace,
+            )
+        except Exception as error:
+            raise ExerciseError(f"{source.name}: solution cell {index} raised {error!r}") from error
+    return namespace
+
+
+def _normalise_case(case: dict, public: bool, points: dict) -> dict:
+    if case.get("function") not in points:
+        raise ExerciseError(f"case for {case.get('function')!r}, which has no entry in POINTS")
+    args, kwargs = case.get("args", []), case.get("kwargs", {})
+    encoded = codec.encode(list(args)), codec.encode(dict(kwargs))
+    bad = codec.unsupported(list(encoded))
+    if bad:
+        raise ExerciseError(f"case for {case['function']}: arguments must be plain data, got {bad}")
+    return {
+        "function": case["function"],
+        "driver": case.get("driver", "call"),
+        "args": encoded[0],
+        "kwargs": encoded[1],
+        "compare": case.get("compare", "allclose"),
+        "options": dict(case.get("options", {})),
+        "public": bool(case.get("public", public)),
+        "hint": str(case.get("hint", "")),
+    }
+
+
+def load(name: str, source_dir: Path) -> Exercise:
+    """Load exercise ``name``: points, public + hidden cases, and expected values."""
+    source = Path(source_dir) / f"{name}.ipynb"
+    cases_file = Path(source_dir) / "cases" / f"{name}.py"
+    for path in (source, cases_file):
+        if not path.is_file():
+            raise ExerciseError(f"exercise {name}: {path} is missing")
+    module = _import_cases(cases_file)
+    points = {str(k): float(v) for k, v in module.POINTS.items()}
+    public = [c for c in lookup.public_cases(name) if c.get("function") in points]
+    cases = [_normalise_case(c, True, points) for c in public]
+    cases += [_normalise_case(c, False, points) for c in module.grading_cases()]
+    namespace = reference_namespace(source)
+    for index, case in enumerate(cases):
+        try:
+            driver = lookup.driver(case["driver"])
+            args, kwargs = codec.decode(case["args"]), codec.decode(case["kwargs"])
+            encoded = codec.encode(driver(namespace, case["function"], *args, **kwargs))
+            if codec.unsupported(encoded):
+                raise TypeError(f"the driver returned {codec.unsupported(encoded)}")
+            case["expected"] = codec.decode(encoded)
+        except Exception as error:
+            raise ExerciseError(
+                f"exercise {name}: case {index + 1} ({case['function']}) fails on the reference "
+                f"solution: {type(error).__name__}: {error}"
+            ) from error
+    digest = hashlib.sha256(GRADER_VERSION.encode())
+    for path in (source, cases_file):
+        digest.update(path.read_bytes())
+    return Exercise(name, points, cases, digest.hexdigest()[:16], [source, cases_file])

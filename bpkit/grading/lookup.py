@@ -1,0 +1,92 @@
+"""Find drivers, comparisons and public cases by name, in ``bpkit.check`` first.
+
+Grading cases name their driver and comparison as strings (``"call"``, ``"allclose"``). The
+grader looks them up here, on both sides of the sandbox: in ``bpkit.check.drivers`` and
+``bpkit.check.compare`` when those modules define them, else in the small built-in set below,
+so the grader also works (and is tested) on its own.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+from collections.abc import Callable
+from typing import Any
+
+
+def _module(name: str) -> Any:
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def _find(module_name: str, registry: str, name: str, fallback: dict) -> Callable[..., Any]:
+    module = _module(module_name)
+    table = getattr(module, registry, None)
+    if isinstance(table, dict) and callable(table.get(name)):
+        return table[name]
+    if module is not None and not name.startswith("_") and callable(getattr(module, name, None)):
+        return getattr(module, name)
+    if name in fallback:
+        return fallback[name]
+    raise LookupError(f"no {registry.lower()[:-1]} named {name!r} in {module_name}")
+
+
+def call(namespace: dict, function: str, *args: Any, **kwargs: Any) -> Any:
+    """Call the graded function with the case's arguments and return its result."""
+    return namespace[function](*args, **kwargs)
+
+
+def driver(name: str) -> Callable[..., Any]:
+    """Return the driver called ``name``: ``driver(namespace, function, *args, **kwargs)``."""
+    return _find("bpkit.check.drivers", "DRIVERS", name, {"call": call})
+
+
+def _allclose(got: Any, expected: Any, rtol: float = 1e-6, atol: float = 1e-9) -> tuple:
+    import numpy as np
+
+    try:
+        got_array = np.array(got, dtype=np.float64)
+        expected_array = np.array(expected, dtype=np.float64)
+    except (TypeError, ValueError):
+        return 0.0, f"got a {type(got).__name__}, expected numbers"
+    if got_array.shape != expected_array.shape:
+        return 0.0, f"shape {got_array.shape}, expected shape {expected_array.shape}"
+    ok = np.isclose(got_array, expected_array, rtol=rtol, atol=atol, equal_nan=True)
+    return (1.0, "") if ok.all() else (0.0, f"{int((~ok).sum())} of {ok.size} entries differ")
+
+
+def _exact(got: Any, expected: Any) -> tuple:
+    same = type(got) is type(expected) and got == expected
+    return (1.0, "") if same else (0.0, f"got {got!r:.60}, expected {expected!r:.60}")
+
+
+FALLBACK_COMPARISONS = {"allclose": _allclose, "exact": _exact}
+
+
+def comparison(name: str) -> Callable[..., tuple]:
+    """Return the comparison called ``name``: ``compare(got, expected, **options)``."""
+    return _find("bpkit.check.compare", "COMPARISONS", name, FALLBACK_COMPARISONS)
+
+
+def score(case: dict, got: Any, expected: Any) -> tuple[float, str]:
+    """Score one case in 0..1 with its comparison; never raises (a failure scores 0)."""
+    try:
+        compare = comparison(case.get("compare", "allclose"))
+        fraction, message = compare(got, expected, **case.get("options", {}))
+        fraction = float(fraction)
+    except Exception as error:
+        return 0.0, f"could not compare ({type(error).__name__}: {error})"
+    if not math.isfinite(fraction) or not 0.0 <= fraction <= 1.0:
+        return 0.0, f"comparison returned an invalid score {fraction!r}"
+    return fraction, str(message)
+
+
+def public_cases(exercise: str) -> list[dict]:
+    """Return the public cases ``check`` runs inline for an exercise (empty if none are known)."""
+    module = _module("bpkit.check")
+    getter = getattr(module, "public_cases", None)
+    if getter is None or exercise not in getattr(module, "NOTEBOOKS", {}):
+        return []
+    return [dict(case) for case in getter(exercise)]

@@ -1,0 +1,262 @@
+"""Confine the submission's process before any student code runs (child side).
+
+``confine(config)`` is called by the harness while it is still trusted code. In order:
+1. resource limits, as hard limits: address space (memory), CPU seconds, file size, open
+   files, no core dumps, and, when a user switch follows, processes;
+2. when started as root and the kernel allows it: a private mount namespace and an empty
+   network namespace. Inside, a fresh tmpfs covers ``/tmp`` (the working directory lives
+   there), the grader's secrets (exercise sources, cases, the output folder, the other
+   submissions) are covered by empty read-only mounts, and directories the unprivileged user
+   could not traverse on the way to the Python installation (e.g. ``/root``) are replaced by
+   a tmpfs that exposes only that installation;
+3. when started as root: switch to the unprivileged user (groups, gid, uid), set
+   no-new-privileges, and check that root cannot be regained.
+It returns a plain dict saying what was achieved, which the grader records.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import resource
+import shutil
+import signal
+import stat
+import sys
+import types
+from importlib.abc import Loader, MetaPathFinder
+from importlib.util import spec_from_loader
+from typing import Any
+
+CLONE_NEWNS, CLONE_NEWNET = 0x00020000, 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 4096, 16384, 1 << 18
+PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
+MB = 1024 * 1024
+
+
+def _libc() -> Any:
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def _mount(libc: Any, source: str, target: str, fstype: str | None, flags: int, data: str) -> None:
+    encode = os.fsencode
+    result = libc.mount(
+        encode(source), encode(target), encode(fstype) if fstype else None, flags, data.encode()
+    )
+    if result != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"mount {target}: {os.strerror(errno)}")
+
+
+def set_limits(config: dict) -> None:
+    """Set hard resource limits (an unprivileged process cannot raise them again)."""
+    limits = {
+        resource.RLIMIT_CORE: 0,
+        resource.RLIMIT_AS: config["memory_mb"] * MB,
+        resource.RLIMIT_CPU: int(config["cpu_seconds"]),
+        resource.RLIMIT_FSIZE: config["file_mb"] * MB,
+        resource.RLIMIT_NOFILE: 256,
+    }
+    if config.get("user") is not None:
+        limits[resource.RLIMIT_NPROC] = 64  # counted per user: stops fork bombs
+    for which, value in limits.items():
+        resource.setrlimit(which, (value, value))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write fails, it doesn't kill
+
+
+def _needed_paths() -> list[str]:
+    paths = {os.path.realpath(sys.executable), sys.prefix, sys.base_prefix, sys.exec_prefix}
+    paths.update(p for p in sys.path if p and os.path.isdir(p))
+    import bpkit
+
+    paths.add(os.path.dirname(os.path.dirname(os.path.abspath(bpkit.__file__))))
+    return sorted(os.path.realpath(p) for p in paths)
+
+
+def _blocked(paths: list[str]) -> dict[str, set[str]]:
+    """Map each directory that others cannot traverse to the entries inside it we need."""
+    blocked: dict[str, set[str]] = {}
+    for path in paths:
+        parts = path.strip("/").split("/")
+        for depth in range(len(parts) - 1):
+            parent = "/" + "/".join(parts[: depth + 1])
+            if not os.stat(parent).st_mode & stat.S_IXOTH:
+                blocked.setdefault(parent, set()).add(parts[depth + 1])
+                break
+    return blocked
+
+
+def _expose(libc: Any, needed: list[str]) -> list[str]:
+    """Replace untraversable directories on the way to ``needed`` by a tmpfs showing only those."""
+    exposed = []
+    for _ in range(3):  # a nested untraversable directory shows up in the next round
+        blocked = _blocked(needed)
+        if not blocked:
+            break
+        for parent, names in blocked.items():
+            fds = {name: os.open(os.path.join(parent, name), os.O_PATH) for name in names}
+            _mount(libc, "tmpfs", parent, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=64k")
+            for name, fd in fds.items():
+                target = os.path.join(parent, name)
+                if stat.S_ISDIR(os.fstat(fd).st_mode):
+                    os.mkdir(target)
+                else:
+                    open(target, "w").close()
+                _mount(libc, f"/proc/self/fd/{fd}", target, None, MS_BIND | MS_REC, "")
+                os.close(fd)
+            exposed.append(parent)
+    return exposed
+
+
+def _private_mounts(config: dict, report: dict) -> str | None:
+    """Unshare mounts and network; return the new working directory, or None if not allowed."""
+    libc = _libc()
+    if libc.unshare(CLONE_NEWNS | CLONE_NEWNET) != 0:
+        report["namespace"] = f"not available ({os.strerror(ctypes.get_errno())})"
+        return None
+    _mount(libc, "none", "/", None, MS_REC | MS_PRIVATE, "")
+    needed = _needed_paths()
+    for path in config["hide"]:
+        real = os.path.realpath(path)
+        if not os.path.exists(real) or any(n == real or n.startswith(real + "/") for n in needed):
+            continue
+        if os.path.isdir(real):
+            _mount(libc, "tmpfs", real, "tmpfs", MS_RDONLY, "mode=0755,size=4k")
+        else:
+            _mount(libc, "/dev/null", real, None, MS_BIND, "")
+    size = f"size={config['file_mb'] * 2}m"
+    scratches = [d for d in ("/tmp", "/var/tmp", "/dev/shm") if os.path.isdir(d)]
+    under = [p for p in needed if any(p.startswith(d + "/") for d in scratches)]
+    keep = {path: os.open(path, os.O_PATH) for path in under}  # e.g. bpkit unpacked in /tmp
+    for scratch in scratches:
+        _mount(libc, "tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV, f"mode=1777,{size}")
+    for path, fd in keep.items():
+        os.makedirs(path, mode=0o755, exist_ok=True)
+        _mount(libc, f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC, "")
+        os.close(fd)
+    report["exposed"] = _expose(libc, needed)
+    report["namespace"] = "private mounts, no network"
+    workdir = "/tmp/work"
+    os.mkdir(workdir, 0o700)
+    return workdir
+
+
+def _drop_privileges(uid: int, gid: int, report: dict) -> None:
+    os.setgroups([])
+    os.setgid(gid)
+    os.setuid(uid)
+    if _libc().prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise OSError("could not set no-new-privileges")
+    try:
+        os.setuid(0)
+    except PermissionError:
+        report["user"] = f"uid {uid}, gid {gid}"
+        return
+    raise OSError("privileges were not dropped: setuid(0) still works")
+
+
+def _home(workdir: str, config: dict, owner: tuple[int, int] | None) -> None:
+    """Make ``workdir`` the home and cwd, with a copy of matplotlib's font cache."""
+    mpl = os.path.join(workdir, ".matplotlib")
+    os.makedirs(mpl, exist_ok=True)
+    for path in config.get("mpl_cache", []):
+        with contextlib.suppress(OSError):
+            shutil.copy(path, mpl)
+    if owner is not None:
+        for path in (workdir, mpl, *(os.path.join(mpl, f) for f in os.listdir(mpl))):
+            os.chown(path, *owner)
+    os.environ.update(HOME=workdir, TMPDIR=workdir, MPLCONFIGDIR=mpl)
+    os.chdir(workdir)
+
+
+def confine(config: dict) -> dict:
+    """Apply limits, private mounts and the user switch; return what was achieved."""
+    report: dict = {"user": f"uid {os.getuid()} (unchanged)", "namespace": "not requested"}
+    set_limits(config)
+    os.umask(0o022)
+    workdir = config["workdir"]
+    is_root = os.geteuid() == 0
+    if is_root and config.get("namespace"):
+        workdir = _private_mounts(config, report) or workdir
+    user = config.get("user")
+    owner = (user["uid"], user["gid"]) if (is_root and user) else None
+    _home(workdir, config, owner)
+    os.umask(0o077)
+    if owner is not None:
+        _drop_privileges(*owner, report)
+        for path in _needed_paths():
+            if not os.access(path, os.R_OK | os.X_OK):
+                raise PermissionError(
+                    f"user uid {owner[0]} cannot read {path}: install Python and bpkit where "
+                    "every user can read them, or grade where mount namespaces are allowed"
+                )
+    # Die with the grader: a killed grader must not leave notebooks running (set after the
+    # user switch, which clears it).
+    _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != config["grader_pid"]:
+        os._exit(70)
+    return report
+
+
+class _Inert:
+    """Stands in for any widget or display object: accepts every call, does nothing."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if len(args) == 1 and callable(args[0]) and not kwargs:
+            return args[0]  # used as a decorator, e.g. @interact(x=(0, 10)): keep the function
+        return _Inert()
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return _Inert()
+
+    def __iter__(self) -> Any:
+        return iter(())
+
+    def __repr__(self) -> str:
+        return "<display disabled while grading>"
+
+
+class _InertModule(types.ModuleType):
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return _Inert if name[:1].isupper() else _Inert()
+
+
+class _InertFinder(MetaPathFinder, Loader):
+    """Import widget and display packages as inert modules, so nothing can hang on a front end."""
+
+    ROOTS = ("ipywidgets", "IPython", "ipympl", "ipycanvas", "bpkit.widgets")
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        if any(fullname == root or fullname.startswith(root + ".") for root in self.ROOTS):
+            return spec_from_loader(fullname, self, is_package=True)
+        return None
+
+    def create_module(self, spec: Any) -> types.ModuleType:
+        module = _InertModule(spec.name)
+        module.__path__ = []
+        return module
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        pass
+
+
+def neutralise_displays() -> None:
+    """Make widget and display imports inert and force matplotlib's Agg backend."""
+    for name in list(sys.modules):
+        if any(name == r or name.startswith(r + ".") for r in _InertFinder.ROOTS):
+            del sys.modules[name]
+    sys.meta_path.insert(0, _InertFinder())
+    os.environ["MPLBACKEND"] = "Agg"
+
+
+def notebook_builtins() -> dict:
+    """Names a Jupyter kernel provides without an import: ``display`` and ``get_ipython``."""
+    return {"display": _Inert(), "get_ipython": _Inert()}

@@ -1,0 +1,81 @@
+"""Explorers for lessons 01 and 03: the tangent as a limit, and gradient descent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bpkit.plot import calculus as plot_calculus
+from bpkit.widgets._explorer import explorer
+
+
+def tangent_explorer(
+    f: Callable[[Any], Any] = plot_calculus.cubic,
+    df: Callable[[Any], Any] | None = plot_calculus.cubic_slope,
+    name: str = "x³ − 3x + 1",
+    x: float = 1.5,
+    h: float = 0.8,
+) -> Any:
+    """Return sliders for x and h over :func:`bpkit.plot.draw_tangent`.
+
+    Drag h towards 0 and watch the secant turn into the tangent (h is on a log scale,
+    from 0.001 to 2).
+    """
+    import ipywidgets as widgets
+
+    controls = {
+        "x": widgets.FloatSlider(value=x, min=-2.0, max=2.0, step=0.05, description="x"),
+        "h": widgets.FloatLogSlider(
+            value=h, base=10, min=-3, max=0.3, step=0.05, description="h", readout_format=".3g"
+        ),
+    }
+    return explorer(
+        plot_calculus.draw_tangent,
+        controls,
+        fixed={"f": f, "df": df, "name": name},
+        title="The secant through x and x + h becomes the tangent as h → 0",
+    )
+
+
+def draw_descent_2d(fig: Any, lr: float, x0: float, y0: float, steps: int = 30) -> Any:
+    """Draw 2-D gradient descent on :func:`bpkit.plot.calculus.bowl` from (x0, y0)."""
+    return plot_calculus.draw_descent(fig, lr=lr, x0=(x0, y0), steps=steps)
+
+
+def descent_explorer(dim: int = 1, lr: float = 0.1, steps: int = 30) -> Any:
+    """Return sliders for the learning rate and the start over gradient descent.
+
+    ``dim=1`` descends f(x) = x² (it diverges for lr > 1); ``dim=2`` descends
+    f = ½·p₀² + 2·p₁² (it diverges for lr > 0.5). The learning rate slider is on a log
+    scale from 0.001 to about 1.6.
+    """
+    import ipywidgets as widgets
+
+    if dim not in (1, 2):
+        raise ValueError(f"descent_explorer: dim must be 1 or 2, got {dim!r}.")
+    controls: dict[str, Any] = {
+        "lr": widgets.FloatLogSlider(
+            value=lr,
+            base=10,
+            min=-3,
+            max=0.2,
+            step=0.05,
+            description="lr η",
+            readout_format=".3g",
+        ),
+        "x0": widgets.FloatSlider(value=1.8, min=-2.0, max=2.0, step=0.1, description="start x"),
+    }
+    if dim == 1:
+        draw = plot_calculus.draw_descent
+    else:
+        controls["y0"] = widgets.FloatSlider(
+            value=1.5, min=-2.0, max=2.0, step=0.1, description="start y"
+        )
+        draw = draw_descent_2d
+    return explorer(
+        draw,
+        controls,
+        fixed={"steps": steps},
+        figsize=(7.5, 3.5),
+        title=f"Gradient descent in {dim}-D: too small, just right, oscillating, diverging",
+    )

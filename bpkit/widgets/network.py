@@ -1,0 +1,47 @@
+"""Backpropagation, one step at a time, on a 2-2-1 network.
+
+The picture is :func:`bpkit.plot.network.draw_backprop_step` (pure, testable without a
+browser); this module only connects a step slider, ◀/▶ buttons and an example slider to it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bpkit.plot.network import BACKPROP_STEPS, draw_backprop_step
+from bpkit.widgets._explorer import explorer
+
+__all__ = ["backprop_stepper"]
+
+
+def backprop_stepper(seed: int = 0, lr: float = 1.0, n_examples: int = 10) -> Any:
+    """Return a widget that walks through one forward and backward pass of a 2-2-1 network.
+
+    The step slider (or the ◀ / ▶ buttons) goes forward through the activations, then
+    back through the deltas and the weight gradients, and ends with the update; each step
+    highlights the neuron or weights involved and prints the formula with its numbers.
+    The "example" slider draws another input and other weights (seeds ``0 … n_examples-1``,
+    starting at ``seed``); ``lr`` is the learning rate of the final update.
+    """
+    import ipywidgets as widgets
+
+    step = widgets.IntSlider(value=0, min=0, max=BACKPROP_STEPS - 1, description="step")
+    example = widgets.IntSlider(
+        value=seed, min=0, max=max(n_examples - 1, seed), description="example"
+    )
+    box = explorer(
+        draw_backprop_step,
+        {"step": step, "seed": example},
+        figsize=(6.5, 4.0),
+        fixed={"lr": lr},
+        title="Backpropagation step by step: forward ①, output error ②, hidden errors ③, "
+        "gradients ④",
+    )
+    back = widgets.Button(description="◀ back", layout={"width": "80px"})
+    ahead = widgets.Button(description="next ▶", layout={"width": "80px"})
+    back.on_click(lambda _: setattr(step, "value", max(step.value - 1, step.min)))
+    ahead.on_click(lambda _: setattr(step, "value", min(step.value + 1, step.max)))
+    controls = box.children[-2]  # the row of sliders, just above the image
+    controls.children = (back, step, ahead, example)
+    box.buttons = (back, ahead)
+    return box

@@ -1,0 +1,303 @@
+"""Build the corpus of good, broken and hostile submissions of the fixture exercise 90.
+
+``build(folder, secrets)`` writes one file per entry of ``CORPUS`` and returns, for each,
+the scores and status the grader must report. Every hostile entry keeps at least one
+function right where it can, so the tests also see that grading went on around the damage.
+``secrets`` are the paths a submission must not read or write (source, cases, output).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+SOURCE = Path(__file__).with_name("source") / "90_fixture.ipynb"
+TIMEOUT = 5  # seconds per cell or case when the tests grade the corpus (--timeout)
+FULL = {"square": 2.0, "normalise": 3.0, "count_positive": 1.0}
+ZERO = dict.fromkeys(FULL, 0.0)
+
+
+def source_cells() -> list[str]:
+    """The instructor notebook's code cells: imports, square, normalise, count_positive, ..."""
+    notebook = json.loads(SOURCE.read_text(encoding="utf-8"))
+    return ["".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code"]
+
+
+def release(cells: list[str]) -> list[str]:
+    """Replace each solution block by a NotImplementedError, as ``bpkit release`` does."""
+    block = re.compile(r"( *)### BEGIN SOLUTION.*?### END SOLUTION", re.S)
+    stub = r'\1raise NotImplementedError("Exercise 90: implement this function")'
+    return [block.sub(stub, c) for c in cells]
+
+
+def notebook(cells: list[str]) -> bytes:
+    """A minimal nbformat-4 notebook holding ``cells`` as code cells."""
+    nb = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "source": c,
+                "outputs": [],
+                "execution_count": None,
+            }
+            for c in cells
+        ],
+        "metadata": {"kernelspec": {"name": "python3", "language": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    return json.dumps(nb).encode()
+
+
+def with_cells(replace: dict[str, str] | None = None, insert: str = "") -> bytes:
+    """The correct solution with some functions' cells replaced and a cell inserted after 1."""
+    cells = source_cells()
+    for name, body in (replace or {}).items():
+        cells = [body if c.startswith(f"def {name}(") else c for c in cells]
+    if insert:
+        cells.insert(1, insert)
+    return notebook(cells)
+
+
+WRONG = {  # plausible wrong answers, for the submissions that try to cheat
+    "square": "def square(x):\n    return x",
+    "normalise": "def normalise(v):\n    return v",
+    "count_positive": "def count_positive(xs):\n    return 0",
+}
+
+# Hangs that sleep rather than spin, so the tests leave the CPU to the other submissions;
+# loop_in_cell keeps one busy loop.
+STUBBORN_LOOP = """
+import time
+while True:
+    try:
+        time.sleep(1000)
+    except BaseException:
+        pass
+"""
+
+EXIT_IN_FUNCTION = """def square(x):
+    import os
+    if np.ndim(x) == 0:
+        os._exit(0)
+    return np.asarray(x, dtype=float) ** 2
+"""
+
+PATCH_BPKIT = """
+fake = lambda *args, **kwargs: (1.0, "")
+try:
+    import bpkit.check.compare as compare
+    compare.allclose = compare.exact = compare.score = fake
+    compare.COMPARISONS.update(allclose=fake, exact=fake)
+except Exception:
+    pass
+import bpkit.grading.lookup as lookup
+lookup.score = fake
+lookup.comparison = lambda name: fake
+"""
+
+PATCH_BUILTINS = """
+import builtins
+builtins.isinstance = lambda *args: True
+builtins.callable = lambda x: True
+builtins.len = lambda x: 1
+builtins.type = lambda *args: object
+"""
+
+FORGE = """
+import json, os
+for fd in range(3, 40):
+    for k in range(6):
+        line = json.dumps({"kind": "result", "k": k, "value": 9.0}) + "\\n"
+        try:
+            os.write(fd, line.encode())
+        except OSError:
+            pass
+print(json.dumps({"kind": "done"}))
+"""
+
+LYING = """
+class Liar(np.ndarray):
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+class Anything:
+    def __eq__(self, other):
+        return True
+
+    def __float__(self):
+        return 9.0
+
+    def __array__(self, dtype=None, copy=None):
+        raise RuntimeError("not telling")
+
+def square(x):
+    return (np.asarray(x, dtype=float) + 1).view(Liar)   # wrong values, lying __eq__
+
+def normalise(v):
+    v = np.asarray(v, dtype=float)
+    return (v / np.linalg.norm(v)).view(Liar)             # right values in a subclass
+
+def count_positive(xs):
+    return Anything()
+"""
+
+
+def _file_access(secrets: dict[str, str]) -> str:
+    """A cell that tries to read the cases and source and to write the output folder."""
+    return f"""
+import os
+stolen = False
+for path in [{secrets["source"]!r}, {secrets["cases"]!r}]:
+    try:
+        with open(path) as handle:
+            stolen = stolen or len(handle.read()) > 0
+    except OSError:
+        pass
+for path in [{secrets["out"]!r} + "/PWNED.txt", {secrets["source_dir"]!r} + "/PWNED.txt"]:
+    try:
+        with open(path, "w") as handle:
+            handle.write("pwned")
+    except OSError:
+        pass
+scratch = os.path.expanduser("~/scratch.txt")
+with open(scratch, "w") as handle:
+    handle.write("ok")
+home_works = open(scratch).read() == "ok"
+
+def square(x):
+    return np.asarray(x, dtype=float) ** 2 if home_works else -1.0
+
+def count_positive(xs):
+    return -1 if stolen else int(sum(1 for x in xs if x > 0))
+"""
+
+
+def corpus(secrets: dict[str, str]) -> dict[str, tuple[bytes, dict, str]]:
+    """Name → (file content, expected scores, expected status fragment)."""
+    cells = source_cells()
+    bomb = "def bomb():\n    hog = []\n    while True:\n        hog.append(bytearray(50_000_000))\n"
+    bomb += "\nbomb()"
+    return {
+        "correct": (notebook(cells), FULL, "ok"),
+        "released": (notebook(release(cells)), ZERO, "ok"),
+        "invalid_json": (b'{"cells": [', ZERO, "not a notebook: invalid JSON at line 1"),
+        "python_script": (b"print('hello')\n", ZERO, "not a notebook: invalid JSON at line 1"),
+        "json_not_notebook": (b'{"hello": 1}', ZERO, "not a notebook: valid JSON but no list"),
+        "binary": (b"\x89PNG\r\n\x1a\n\xff\xfe\x00", ZERO, "not a notebook: the file is not text"),
+        "empty": (notebook([]), ZERO, "empty notebook"),
+        "missing_function": (
+            with_cells({"square": "def squares(x):\n    return x ** 2"}),
+            {**FULL, "square": 0.0},
+            "cell 5 raised NameError: name 'square' is not defined",  # the plot cell calls it
+        ),
+        "syntax_error": (
+            with_cells({"normalise": "def normalise(v)\n    return v"}),
+            {**FULL, "normalise": 0.0},
+            "syntax error in cell 3",
+        ),
+        "raise_at_definition": (
+            with_cells({"count_positive": "1 / 0\n\ndef count_positive(xs):\n    return 2"}),
+            {**FULL, "count_positive": 0.0},
+            "cell 4 raised ZeroDivisionError",
+        ),
+        "raise_at_call": (
+            with_cells({"square": "def square(x):\n    raise ValueError(f'no {x}')"}),
+            {**FULL, "square": 0.0},
+            "cell 5 raised ValueError: no [0, 1, 2]",
+        ),
+        "loop_in_cell": (with_cells(insert="while True:\n    pass"), FULL, "cell 2 timed out"),
+        "loop_stubborn": (
+            with_cells(insert=STUBBORN_LOOP),
+            ZERO,
+            f"timed out after {TIMEOUT} s in cell 2",
+        ),
+        "loop_in_function": (
+            with_cells({"square": "def square(x):\n    import time\n    time.sleep(1e6)"}),
+            {**FULL, "square": 0.0},
+            "grading case 1 (square) timed out",
+        ),
+        "memory_bomb": (
+            with_cells(insert=bomb),
+            FULL,
+            "ran out of memory (limit 512 MB) in cell 2",
+        ),
+        "sys_exit": (
+            with_cells(insert="import sys\nsys.exit(3)"),
+            FULL,
+            "cell 2 called sys.exit()",
+        ),
+        "os_exit": (with_cells(insert="import os\nos._exit(0)"), ZERO, "exited (code 0"),
+        "kill_self": (
+            with_cells(insert="import os\nos.kill(os.getpid(), 9)"),
+            ZERO,
+            "was killed (SIGKILL) in cell 2",
+        ),
+        "exit_in_function": (
+            with_cells({"square": EXIT_IN_FUNCTION}),
+            {**FULL, "square": 0.0},  # the crashed case fails; later cases of square are skipped
+            "exited (code 0, e.g. os._exit) in grading case 1 (square)",
+        ),
+        "hang_in_function": (
+            with_cells({"normalise": "def normalise(v):" + STUBBORN_LOOP.replace("\n", "\n    ")}),
+            {**FULL, "normalise": 0.0},
+            f"timed out after {TIMEOUT} s in grading case 3 (normalise)",
+        ),
+        "huge_output": (
+            with_cells(insert="for _ in range(100):\n    print('x' * 1_000_000)"),
+            FULL,
+            "ok",
+        ),
+        "nan_inf": (
+            with_cells(
+                {
+                    "square": "def square(x):\n    return np.full(np.shape(x), np.nan)",
+                    "normalise": "def normalise(v):\n    return np.full(len(v), np.inf)",
+                }
+            ),
+            {**FULL, "square": 0.0, "normalise": 0.0},
+            "ok",
+        ),
+        "wrong_shapes_types": (
+            with_cells(
+                {
+                    "square": "def square(x):\n    return np.ravel(np.square(x))[:1]",
+                    "normalise": "def normalise(v):\n    return ['a'] * len(v)",
+                    "count_positive": "def count_positive(xs):\n    return '2'",
+                }
+            ),
+            {"square": 1.0, "normalise": 0.0, "count_positive": 0.0},
+            "cell 5 raised ValueError: x and y must have same first dimension",
+        ),
+        "lying_values": (notebook([*cells, LYING]), {**ZERO, "normalise": 3.0}, "ok"),
+        "patch_numpy": (
+            with_cells(
+                WRONG, insert="np.allclose = lambda *a, **k: True\nnp.isclose = np.allclose"
+            ),
+            ZERO,
+            "ok",
+        ),
+        "patch_bpkit": (with_cells(WRONG, insert=PATCH_BPKIT), ZERO, "ok"),
+        "patch_builtins": (with_cells(WRONG, insert=PATCH_BUILTINS), ZERO, "ok"),
+        "forge_protocol": (with_cells(WRONG, insert=FORGE), ZERO, "ok"),
+        "file_access": (
+            notebook([*cells, _file_access(secrets)]),
+            FULL,  # as root the secrets stay hidden; tests adjust count_positive when not root
+            "ok",
+        ),
+    }
+
+
+def build(folder: Path, secrets: dict[str, str]) -> dict[str, tuple[dict, str]]:
+    """Write every corpus entry as ``NAME_90_fixture.ipynb``; return the expectations."""
+    folder.mkdir(parents=True, exist_ok=True)
+    expected = {}
+    for name, (content, scores, status) in corpus(secrets).items():
+        (folder / f"{name}_90_fixture.ipynb").write_bytes(content)
+        expected[f"{name}_90_fixture"] = (scores, status)
+    return expected

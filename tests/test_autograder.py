@@ -1,0 +1,79 @@
+"""The Gradescope autograder zip: built from the sources, run as Gradescope lays it out."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from bpkit.cli import main as bpkit_main
+
+FIXTURES = Path(__file__).with_name("grading_fixtures")
+sys.path.insert(0, str(FIXTURES))
+import corpus  # noqa: E402  (the corpus builder lives beside its fixtures)
+
+
+@pytest.fixture(scope="module")
+def autograder(tmp_path_factory) -> Path:
+    """Build the zip for the fixture exercise and unpack it where Gradescope would."""
+    root = tmp_path_factory.mktemp("gradescope")
+    archive = root / "autograder.zip"
+    argv = ["autograder", "--out", str(archive), "--source", str(FIXTURES / "source")]
+    assert bpkit_main([*argv, "--exercise", "90_fixture", "--timeout", "3"]) == 0
+    with zipfile.ZipFile(archive) as zf:
+        zf.extractall(root / "autograder" / "source")
+    return root / "autograder"
+
+
+def _run(root: Path, notebooks: dict[str, bytes]) -> dict:
+    """Lay out /autograder/submission, run run_autograder, return results/results.json."""
+    submission = root / "submission"
+    submission.mkdir(exist_ok=True)
+    for old in submission.iterdir():
+        old.unlink()
+    for name, content in notebooks.items():
+        (submission / name).write_bytes(content)
+    env = {**os.environ, "BPKIT_AUTOGRADER_ROOT": str(root), "BPKIT_PYTHON": sys.executable}
+    script = root / "source" / "run_autograder"
+    subprocess.run(["bash", str(script)], env=env, check=True, capture_output=True, timeout=120)
+    return json.loads((root / "results" / "results.json").read_text())
+
+
+def test_zip_holds_scripts_package_and_sources(autograder):
+    """The zip has setup.sh, an executable run_autograder, bpkit itself and the cases."""
+    source = autograder / "source"
+    for rel in [
+        "setup.sh",
+        "config.json",
+        "package/bpkit/grading/_harness.py",
+        "exercises/source/90_fixture.ipynb",
+        "exercises/source/cases/90_fixture.py",
+    ]:
+        assert (source / rel).is_file(), rel
+    with zipfile.ZipFile(autograder.parent / "autograder.zip") as zf:
+        mode = zf.getinfo("run_autograder").external_attr >> 16
+        assert mode & 0o111
+        assert not [n for n in zf.namelist() if "__pycache__" in n]
+
+
+def test_run_autograder_grades_a_submission_under_any_name(autograder):
+    """A correct notebook named anything scores full marks in Gradescope's results.json."""
+    results = _run(autograder, {"my work.ipynb": corpus.notebook(corpus.source_cells())})
+    assert results["score"] == 6
+    assert [t["name"] for t in results["tests"]] == ["square", "normalise", "count_positive"]
+    assert [t["score"] for t in results["tests"]] == [2, 3, 1]
+
+
+def test_run_autograder_reports_broken_and_missing_notebooks(autograder):
+    """A broken notebook scores 0 with its status; an empty submission says what is missing."""
+    results = _run(autograder, {"hw.ipynb": b'{"cells": ['})
+    assert results["score"] == 0
+    assert "not a notebook: invalid JSON at line 1" in results["output"]
+    results = _run(autograder, {})
+    assert results["score"] == 0
+    assert "No notebook" in results["output"]

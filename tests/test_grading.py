@@ -1,0 +1,291 @@
+"""The grader: survives every bad submission in one run, grades the rest right, leaks nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from bpkit.cli import main as bpkit_main
+from bpkit.grading import cli, codec, exercise, lookup, report
+from bpkit.grading._harness import transform_magics
+
+FIXTURES = Path(__file__).with_name("grading_fixtures")
+sys.path.insert(0, str(FIXTURES))
+import corpus  # noqa: E402  (the corpus builder lives beside its fixtures)
+
+REPO = Path(__file__).resolve().parents[1]
+IS_ROOT = os.geteuid() == 0
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory) -> Path:
+    """A private copy of the fixture exercise (submissions must not touch the repo's)."""
+    folder = tmp_path_factory.mktemp("source") / "source"
+    shutil.copytree(FIXTURES / "source", folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, source) -> tuple[Path, dict]:
+    """Grade the whole corpus in ONE run with two jobs; return output folder and expectations."""
+    root = tmp_path_factory.mktemp("corpus")
+    out = root / "out"
+    secrets = {
+        "source": str(source / "90_fixture.ipynb"),
+        "cases": str(source / "cases" / "90_fixture.py"),
+        "source_dir": str(source),
+        "out": str(out),
+    }
+    expected = corpus.build(root / "submitted", secrets)
+    argv = ["grade", str(root / "submitted"), "--out", str(out), "--source", str(source)]
+    limits = ["--timeout", str(corpus.TIMEOUT), "--memory", "512"]
+    assert bpkit_main([*argv, "--jobs", "2", *limits]) == 0
+    return out, expected
+
+
+def _record(out: Path, name: str) -> dict:
+    return json.loads((out / f"{name}.results.json").read_text())["extra_data"]["bpkit"]
+
+
+CORPUS_NAMES = sorted(corpus.corpus(dict.fromkeys(["source", "cases", "out", "source_dir"], "/x")))
+
+
+@pytest.mark.parametrize("entry", CORPUS_NAMES)
+def test_corpus_entry_scores_and_status(graded, entry):
+    """Each corpus submission gets exactly its expected per-function scores and a clear status."""
+    out, expected = graded
+    name = f"{entry}_90_fixture"
+    scores, status = expected[name]
+    if name == "file_access_90_fixture" and not IS_ROOT:
+        scores = {**scores, "count_positive": 0.0}  # without root, a notebook can read the cases
+    record = _record(out, name)
+    got = {f: scored["score"] for f, scored in record["functions"].items()}
+    assert got == pytest.approx(scores), record["status"]
+    assert status in record["status"]
+
+
+def test_grades_csv_lists_every_submission_once(graded):
+    """grades.csv has the promised columns and one row per corpus entry, totals matching JSON."""
+    out, expected = graded
+    lines = (out / "grades.csv").read_text().splitlines()
+    assert lines[0] == "submission,square,normalise,count_positive,total,max,status"
+    rows = {line.split(",")[0]: line for line in lines[1:]}
+    assert sorted(rows) == sorted(expected)
+    assert rows["correct_90_fixture"] == "correct_90_fixture,2,3,1,6,6,ok"
+    assert rows["released_90_fixture"] == "released_90_fixture,0,0,0,0,6,ok"
+
+
+def test_results_follow_gradescope_schema(graded):
+    """Every results.json has score, output and tests with name/score/max_score/output."""
+    out, expected = graded
+    for name in expected:
+        data = json.loads((out / f"{name}.results.json").read_text())
+        assert isinstance(data["score"], float)
+        assert isinstance(data["output"], str)
+        assert [t["name"] for t in data["tests"]] == ["square", "normalise", "count_positive"]
+        assert data["score"] == pytest.approx(sum(t["score"] for t in data["tests"]))
+        for test in data["tests"]:
+            assert 0 <= test["score"] <= test["max_score"]
+            assert isinstance(test["output"], str)
+        assert (out / f"{name}.feedback.md").read_text().startswith(f"# Feedback for {name}")
+
+
+def test_hidden_cases_reveal_no_inputs(graded):
+    """Public cases show the exception's message; hidden cases show only its type."""
+    out, _ = graded
+    text = (out / "raise_at_call_90_fixture.feedback.md").read_text()
+    assert "✗ public case 1: raised ValueError: no 3.0" in text
+    assert "✗ hidden case 2: raised ValueError\n" in text
+
+
+def test_hostile_notebooks_wrote_nothing_outside_their_folder(graded, source):
+    """No submission planted a file in the output folder or beside the cases."""
+    out, _ = graded
+    assert not (out / "PWNED.txt").exists()
+    assert not (source / "PWNED.txt").exists()
+    other = {p.name for p in out.iterdir()} - {"grades.csv"}
+    assert all(n.endswith((".results.json", ".feedback.md")) for n in other)
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="privileges are dropped only when grading as root")
+def test_notebooks_run_as_an_unprivileged_user(graded):
+    """As root, every notebook ran as nobody, and the file_access notebook could not read cases."""
+    out, _ = graded
+    record = _record(out, "correct_90_fixture")
+    assert record["sandbox"]["user"].startswith("uid 65534")
+    assert _record(out, "file_access_90_fixture")["functions"]["count_positive"]["score"] == 1
+
+
+def _grade(*argv: str) -> None:
+    assert bpkit_main(["grade", *argv]) == 0
+
+
+def test_rerun_skips_graded_and_regrades_changed(tmp_path, source, capsys):
+    """A second run grades nothing; a changed notebook or --force is graded again."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    cells = corpus.source_cells()
+    (folder / "a_90_fixture.ipynb").write_bytes(corpus.notebook(cells))
+    (folder / "b_90_fixture.ipynb").write_bytes(corpus.notebook(corpus.release(cells)))
+    args = [str(folder), "--out", str(tmp_path / "out"), "--source", str(source)]
+    _grade(*args)
+    assert "graded 2, skipped 0" in capsys.readouterr().out
+    _grade(*args)
+    assert "graded 0, skipped 2" in capsys.readouterr().out
+    (folder / "b_90_fixture.ipynb").write_bytes(corpus.notebook(cells))
+    _grade(*args)
+    assert "graded 1, skipped 1" in capsys.readouterr().out
+    assert _record(tmp_path / "out", "b_90_fixture")["total"] == 6
+    _grade(*args, "--force")
+    assert "graded 2, skipped 0" in capsys.readouterr().out
+
+
+def test_killed_grader_loses_nothing_and_resumes(tmp_path, source):
+    """Killing the grader mid-run keeps finished results valid; a rerun completes the rest."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    cells = corpus.source_cells()
+    (folder / "a_90_fixture.ipynb").write_bytes(corpus.notebook(cells))
+    slow = corpus.with_cells(insert=corpus.STUBBORN_LOOP)
+    (folder / "b_90_fixture.ipynb").write_bytes(slow)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "bpkit", "grade", str(folder), "--out", str(out)]
+    command += ["--source", str(source), "--timeout", "30"]
+    grader = subprocess.Popen(command, start_new_session=True, cwd=REPO)
+    for _ in range(2400):
+        if (out / "a_90_fixture.results.json").exists():
+            break
+        time.sleep(0.05)
+    os.killpg(grader.pid, signal.SIGKILL)
+    grader.wait()
+    assert _record(out, "a_90_fixture")["total"] == 6
+    assert "a_90_fixture,2,3,1,6,6,ok" in (out / "grades.csv").read_text()
+    assert not list(out.glob(".*.tmp"))
+    (folder / "b_90_fixture.ipynb").write_bytes(corpus.notebook(corpus.release(cells)))
+    _grade(str(folder), "--out", str(out), "--source", str(source))
+    assert _record(out, "b_90_fixture")["status"] == "ok"
+
+
+def test_real_solutions_score_full_marks_and_releases_zero(tmp_path):
+    """Every real instructor notebook graded as a submission scores its maximum; releases 0."""
+    source = REPO / "exercises" / "source"
+    if not any(source.glob("*.ipynb")):
+        pytest.skip("no exercises yet")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for path in source.glob("*.ipynb"):
+        shutil.copy(path, folder / f"solution_{path.name}")
+        released = REPO / "exercises" / path.name
+        if released.exists():
+            shutil.copy(released, folder / f"released_{path.name}")
+    _grade(str(folder), "--out", str(tmp_path / "out"), "--source", str(source), "--jobs", "2")
+    for path in (tmp_path / "out").glob("*.results.json"):
+        record = report.read_record(path)
+        expected = record["max"] if record["submission"].startswith("solution") else 0
+        assert (record["total"], record["status"]) == (expected, "ok"), record["submission"]
+
+
+DTYPES = st.sampled_from(["f8", "f4", "i8", "u1", "?", "c16", ">f8"])
+
+
+@given(hnp.arrays(DTYPES, hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=4)))
+@settings(max_examples=60, deadline=None)
+def test_codec_roundtrips_numeric_arrays(array):
+    """Any numeric array survives encode → JSON → decode with dtype, shape and bits intact."""
+    back = codec.decode(json.loads(json.dumps(codec.encode(array))))
+    assert type(back) is np.ndarray
+    assert back.dtype == array.dtype.newbyteorder("=")
+    assert back.shape == array.shape
+    assert back.tobytes() == np.ascontiguousarray(array, dtype=back.dtype).tobytes()
+
+
+def test_codec_keeps_plain_structure():
+    """Tuples, lists, dicts, NaN/inf and scalars come back as the same plain values."""
+    value = {"a": (1, 2.5, float("nan")), "b": [None, True, "s", float("-inf")], "c": np.float32(2)}
+    back = codec.roundtrip(value)
+    assert back["a"][:2] == (1, 2.5)
+    assert np.isnan(back["a"][2])
+    assert back["b"] == [None, True, "s", float("-inf")]
+    assert type(back["a"]) is tuple
+    assert back["c"] == 2.0
+
+
+def test_codec_turns_odd_objects_into_named_placeholders():
+    """Objects, object arrays and subclasses never cross; their type name does."""
+
+    class Liar:
+        def __eq__(self, other):
+            return True
+
+    assert codec.roundtrip(Liar()) == codec.Unsupported("Liar")
+    assert codec.roundtrip(np.array([Liar()], dtype=object)) == codec.Unsupported(
+        "array of dtype object"
+    )
+    assert type(codec.roundtrip(np.ma.masked_array([1.0]))) is np.ndarray
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"t": "a", "dtype": "|O", "shape": [1], "b64": ""},
+        {"t": "a", "dtype": "<f8", "shape": [2], "b64": "AAAAAAAAAAA="},
+        {"t": "a", "dtype": "<f8", "shape": [-1], "b64": ""},
+        {"t": "a", "dtype": "<f8", "shape": [1], "b64": "!!!"},
+        {"t": "x"},
+        {"t": "d", "items": [[1, 2]]},
+        {"t": "f", "v": "1e999"},
+        {"__reduce__": "os.system"},
+        float("nan"),
+        json.loads("[" * 40 + "0" + "]" * 40),
+    ],
+)
+def test_codec_refuses_malformed_messages(bad):
+    """Anything that is not well-formed tagged plain data raises CodecError, never more."""
+    with pytest.raises(codec.CodecError):
+        codec.decode(bad)
+
+
+def test_recognise_uses_metadata_then_name_then_number():
+    """The exercise comes from metadata, else the name inside the filename, else its number."""
+    names = ["01_derivatives", "02_chain_rule"]
+    meta = {"metadata": {"bpkit": {"exercise": "02_chain_rule"}}}
+    assert exercise.recognise(Path("x.ipynb"), meta, names) == "02_chain_rule"
+    assert exercise.recognise(Path("ann_01_derivatives.ipynb"), {}, names) == "01_derivatives"
+    assert exercise.recognise(Path("ex02-bob.ipynb"), None, names) == "02_chain_rule"
+    assert exercise.recognise(Path("homework.ipynb"), {}, names) is None
+
+
+def test_collect_names_submissions_by_path_inside_folder(tmp_path):
+    """Notebooks in subfolders are named folder__stem; checkpoints are ignored; names unique."""
+    for rel in ["alice/01_x.ipynb", "bob/01_x.ipynb", ".ipynb_checkpoints/01_x.ipynb"]:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("{}")
+    (tmp_path / "bob 01_x.ipynb").write_text("{}")
+    names = [name for name, _ in cli.collect([tmp_path])]
+    assert names == ["alice__01_x", "bob__01_x", "bob_01_x"]
+
+
+def test_magics_become_plain_python():
+    """Line magics and shell escapes turn into pass; a cell magic's header line is dropped."""
+    assert transform_magics("%matplotlib inline\nx = 1\n  !ls") == "pass\nx = 1\npass"
+    assert transform_magics("%%time\ny = 2") == "y = 2"
+
+
+def test_lookup_prefers_bpkit_check_and_never_raises():
+    """Drivers and comparisons come from bpkit.check; a broken comparison scores 0."""
+    drivers = pytest.importorskip("bpkit.check.drivers")
+    assert lookup.driver("call") is drivers.DRIVERS["call"]
+    assert lookup.score({"compare": "no_such"}, 1.0, 1.0)[0] == 0.0
+    assert lookup.score({"compare": "allclose"}, [1.0, 2.0], [1.0, 2.0]) == (1.0, "")

@@ -1,0 +1,63 @@
+"""bpkit.widgets.calculus: the tangent and gradient-descent explorers render every state."""
+
+import itertools
+import warnings
+
+import matplotlib.pyplot as plt
+import pytest
+
+from bpkit.widgets import descent_explorer, tangent_explorer
+
+PNG = b"\x89PNG"
+
+
+def _render_grid(widget, grid):
+    """Render every combination of the grid's values; return the PNGs."""
+    names = list(grid)
+    pngs = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for combo in itertools.product(*grid.values()):
+            pngs.append(widget.render(**dict(zip(names, combo, strict=True))))
+    return pngs
+
+
+def test_tangent_explorer_renders_a_grid_of_slider_values():
+    """Every (x, h) on a grid, down to h = 0.001, renders a PNG with no warning or open figure."""
+    widget = tangent_explorer()
+    grid = {"x": [-2.0, 0.0, 1.5], "h": [1e-3, 0.05, 2.0]}
+    pngs = _render_grid(widget, grid)
+    assert all(png.startswith(PNG) for png in pngs)
+    assert len(set(pngs)) == len(pngs)  # each state draws a different picture
+    assert plt.get_fignums() == []
+
+
+def test_tangent_explorer_has_x_and_h_sliders_that_redraw():
+    """Moving the h slider changes the displayed image."""
+    widget = tangent_explorer()
+    assert set(widget.controls) == {"x", "h"}
+    before = widget.image.value
+    widget.controls["h"].value = 0.01
+    assert widget.image.value != before
+    assert plt.get_fignums() == []
+
+
+@pytest.mark.parametrize("dim", [1, 2])
+def test_descent_explorer_renders_from_tiny_to_divergent_learning_rates(dim):
+    """Learning rates from 0.001 to past divergence render with no overflow warning."""
+    widget = descent_explorer(dim=dim)
+    grid = {"lr": [1e-3, 0.3, 0.5, 1.0, 1.58], "x0": [-2.0, 0.0, 1.8]}
+    if dim == 2:
+        grid["x0"] = [-2.0, 0.5]
+        grid["y0"] = [-2.0, 1.5]
+    pngs = _render_grid(widget, grid)
+    assert all(png.startswith(PNG) for png in pngs)
+    assert plt.get_fignums() == []
+
+
+def test_descent_explorer_controls():
+    """1-D has sliders lr and x0; 2-D adds y0; another dim is refused."""
+    assert set(descent_explorer(dim=1).controls) == {"lr", "x0"}
+    assert set(descent_explorer(dim=2).controls) == {"lr", "x0", "y0"}
+    with pytest.raises(ValueError, match="dim must be 1 or 2"):
+        descent_explorer(dim=3)
