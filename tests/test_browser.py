@@ -445,6 +445,24 @@ def save_screenshot(page: Any, path: Path) -> Path:
 # --- the test ---------------------------------------------------------------------------
 
 
+# The PNG's own size and the size the page gives the <img>, in CSS pixels.
+IMAGE_SIZES_JS = """img => ({natural: [img.naturalWidth, img.naturalHeight],
+                             shown: [img.clientWidth, img.clientHeight]})"""
+
+
+def check_not_stretched(image: Any) -> None:
+    """The plot keeps its proportions and is never blown up past its own width."""
+    wait_for(image.page, lambda: image.evaluate("img => img.complete && img.naturalWidth > 0"),
+             10, "the explorer's image never loaded")  # fmt: skip
+    sizes = image.evaluate(IMAGE_SIZES_JS)
+    (width, height), (shown_width, shown_height) = sizes["natural"], sizes["shown"]
+    assert shown_width <= width + 1, f"the {width} px wide plot is blown up to {shown_width} px"
+    ratio, shown_ratio = width / height, shown_width / max(shown_height, 1)
+    assert abs(shown_ratio / ratio - 1) < 0.02, (
+        f"the plot is stretched: {width}×{height} px shown as {shown_width}×{shown_height}"
+    )
+
+
 def check_explorer_redraws(page: Any) -> None:
     """Find the first explorer with a slider, move it, and assert its picture changed."""
     explorers = page.locator(".bpkit-explorer").filter(
@@ -461,6 +479,7 @@ def check_explorer_redraws(page: Any) -> None:
     readout = explorer.locator(".widget-slider .widget-readout").first
     src, value, before = image.get_attribute("src"), readout.inner_text(), image_bytes(image)
     assert before.startswith(b"\x89PNG"), f"the explorer shows no PNG: {before[:16]!r}"
+    check_not_stretched(image)
 
     key = press_slider(explorer.locator(".widget-slider .noUi-handle").first)
     wait_for(page, lambda: readout.inner_text() != value, 10, f"{key} did not move the slider")

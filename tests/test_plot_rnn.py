@@ -83,6 +83,8 @@ def test_gradient_flow_norms_reach_back_k_minus_one_steps(T, k):
         ({"radius": 0.5, "T": 60}, "vanishes"),
         ({"radius": 2.0, "T": 60, "activation": "linear"}, "explodes"),
         ({"radius": 1.0, "T": 10, "activation": "linear"}, "survives"),
+        ({"radius": 1.25, "T": 50}, "fades"),  # tanh squashes it even though ρ > 1
+        ({"radius": 2.0, "T": 10, "activation": "linear"}, "grows"),
         ({"radius": 1.0, "T": 40, "k": 5}, "truncated"),
     ],
 )
@@ -90,7 +92,11 @@ def test_gradient_flow_title_states_what_happens(kwargs, word):
     """The explorer's title says whether the gradient vanishes, explodes, survives or is cut."""
     fig = Figure()
     draw_gradient_flow(fig, **kwargs)
-    assert word in fig.axes[0].get_title(loc="left")
+    title = fig.axes[0].get_title(loc="left")
+    assert word in title
+    if word != "truncated":  # the number in the title is where the drawn curve ends
+        end = fig.axes[0].lines[1].get_ydata()[-1]
+        assert f"({end:.2g}" in title or f"({end:.0e}" in title
 
 
 def test_gradient_flow_explorer_renders_a_grid_of_settings():

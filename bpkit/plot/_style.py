@@ -65,3 +65,32 @@ def _rc_context() -> Any:
     import matplotlib as mpl
 
     return mpl.rc_context(rc())
+
+
+def panels(fig: Any, n: int, width_ratios: tuple[float, ...] | None = None) -> list[Any]:
+    """Add ``n`` side-by-side Axes to ``fig`` and return them, laid out by constrained layout.
+
+    A figure without a layout engine (``plt.figure()``) gets constrained layout, so the
+    panels' labels never overlap. In an explorer the layout is solved once and kept
+    (:class:`bpkit.widgets._explorer.SteadyRenderer`), so redraws stay fast.
+    """
+    import numpy as np
+
+    if fig.get_layout_engine() is None:
+        fig.set_layout_engine("constrained")
+    return list(np.atleast_1d(fig.subplots(1, n, width_ratios=width_ratios)))
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power_of_ten(value: float, _pos: Any = None) -> str:
+    """Tick label '10⁻¹²' for 1e-12: plain text that looks like mathtext and draws faster.
+
+    Fits ``matplotlib.ticker.FuncFormatter``; values that are not positive get no label.
+    """
+    import math
+
+    if not value > 0:
+        return ""
+    return "10" + str(round(math.log10(value))).translate(_SUPERSCRIPT)

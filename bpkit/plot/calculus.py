@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from bpkit import calculus
-from bpkit.plot._style import PALETTE
+from bpkit.plot._style import PALETTE, panels, power_of_ten
 
 
 def cubic(x: Any) -> Any:
@@ -39,20 +39,8 @@ def bowl_grad(p: Any) -> np.ndarray:
 def _axes(target: Any) -> Any:
     """Return ``target`` if it is an Axes, else one Axes filling the Figure ``target``."""
     if hasattr(target, "add_subplot"):
-        return _panels(target, 1)[0]
+        return panels(target, 1)[0]
     return target
-
-
-def _panels(fig: Any, n: int) -> list[Any]:
-    """Add ``n`` side-by-side Axes at fixed positions on ``fig``.
-
-    Fixed positions instead of constrained layout: an explorer redraws the figure on
-    every slider move, and constrained layout costs ~20% of each redraw. The saved
-    image is still cropped to its content (savefig.bbox = "tight" in the course style).
-    """
-    fig.set_layout_engine("none")
-    width = (0.98 - 0.08) / n - 0.12 * (n - 1) / n
-    return [fig.add_axes((0.08 + i * (width + 0.12), 0.14, width, 0.76)) for i in range(n)]
 
 
 def draw_tangent(
@@ -95,10 +83,12 @@ def draw_tangent(
     )
     # rise over run: the secant's slope is Δf / h
     ax.plot([x, x + h, x + h], [fx, fx, fxh], color=PALETTE["grey"], lw=1, ls=":")
-    ax.plot([x, x + h], [fx, fxh], "o", color=PALETTE["vermillion"], ms=5, zorder=3)
     pad = 0.15 * (y.max() - y.min())
+    ylim = (float(y.min() - pad), float(y.max() + pad))
     ax.set_xlim(*xlim)
-    ax.set_ylim(y.min() - pad, y.max() + pad)
+    ax.set_ylim(*ylim)
+    ax.plot([x], [fx], "o", color=PALETTE["vermillion"], ms=5, zorder=3)
+    _mark_second_point(ax, (x, fx), (x + h, fxh), xlim, ylim)
     ax.set_xlabel("x")
     ax.set_ylabel("f(x)")
     ax.set_title(
@@ -107,6 +97,42 @@ def draw_tangent(
     )
     ax.legend(loc="upper center", fontsize=8)
     return ax
+
+
+def _mark_second_point(
+    ax: Any,
+    start: tuple[float, float],
+    end: tuple[float, float],
+    xlim: tuple[float, float],
+    ylim: tuple[float, float],
+) -> None:
+    """Dot the secant's second point; if it is off the plot, point to it from the edge.
+
+    The axes never move with the sliders (a steady picture), so a large h can put
+    (x + h, f(x + h)) outside them: an arrow then sits where the secant leaves the plot.
+    """
+    (x0, y0), (x1, y1) = start, end
+    if xlim[0] <= x1 <= xlim[1] and ylim[0] <= y1 <= ylim[1]:
+        ax.plot([x1], [y1], "o", color=PALETTE["vermillion"], ms=5, zorder=3)
+        return
+    # The largest fraction t of the way from start to end that stays inside the axes.
+    t = 1.0
+    for lo, hi, a, b in [(*xlim, x0, x1), (*ylim, y0, y1)]:
+        if b > hi:
+            t = min(t, (hi - a) / (b - a))
+        elif b < lo:
+            t = min(t, (lo - a) / (b - a))
+    edge = (x0 + 0.97 * t * (x1 - x0), y0 + 0.97 * t * (y1 - y0))
+    ax.annotate(
+        f"x + h = {x1:.3g} is off the plot",
+        xy=edge,
+        xytext=(-6, -14),
+        textcoords="offset points",
+        ha="right",
+        fontsize=8,
+        color=PALETTE["vermillion"],
+        arrowprops={"arrowstyle": "-|>", "color": PALETTE["vermillion"], "lw": 0},
+    )
 
 
 def draw_step_errors(
@@ -243,10 +269,6 @@ def classify_descent(
     return "converges" if g <= 1e-2 * g0 else "converges slowly"
 
 
-def _power_of_ten(value: float, _pos: Any = None) -> str:
-    return f"1e{round(np.log10(value))}" if value > 0 else ""
-
-
 def _draw_path(
     ax: Any,
     f: Callable,
@@ -285,11 +307,21 @@ def _draw_losses(ax: Any, losses: np.ndarray, colour: str, steps: int) -> None:
 
     shown = np.where(np.isfinite(losses) & (losses > 0), losses, np.nan)
     ax.semilogy(np.arange(len(losses)), shown, "o-", ms=3, color=colour)
-    # plain "1e-5" labels and no minor ticks: mathtext tick labels cost ~100 ms per redraw
+    # plain-text "10⁻⁵" labels and no minor ticks: mathtext tick labels cost ~100 ms per redraw
     ax.yaxis.set_major_locator(LogLocator(numticks=6))
     ax.yaxis.set_minor_locator(NullLocator())
-    ax.yaxis.set_major_formatter(FuncFormatter(_power_of_ten))
+    ax.yaxis.set_major_formatter(FuncFormatter(power_of_ten))
     ax.set_xlim(0, steps)
+    # Whole decades from below the lowest loss to above the highest: a short range then
+    # still has two labelled ticks.
+    finite = shown[np.isfinite(shown)]
+    if finite.size:
+        low, high = np.floor(np.log10(finite.min())), np.ceil(np.log10(finite.max()))
+        ax.set_ylim(10.0**low, 10.0 ** max(high, low + 1))
+    else:
+        ax.set_ylim(1e-2, 1e2)
+        ax.text(0.5, 0.5, "f(x_k) = 0 at every step:\nthe start is the minimum", ha="center",
+                va="center", transform=ax.transAxes, fontsize=9)  # fmt: skip
     ax.set_xlabel("step k")
     ax.set_ylabel("f(x_k)")
     stopped = len(losses) < steps + 1
@@ -335,7 +367,7 @@ def draw_descent(
     with np.errstate(over="ignore", invalid="ignore"):
         losses = np.array([float(f(p)) for p in path])
     colour = PALETTE["vermillion"] if verdict == "diverges" else PALETTE["blue"]
-    ax_path, ax_loss = _panels(fig, 2)
+    ax_path, ax_loss = panels(fig, 2)
     _draw_path(ax_path, f, path, losses, colour, xlim, ylim)
     ax_path.set_title(f"lr = {lr:.3g}: {verdict}")
     _draw_losses(ax_loss, losses, colour, steps)

@@ -264,11 +264,14 @@ def backward_steps(value: Any) -> list[tuple[Any, float, list[tuple[float, float
 
 def _step_text(step: int, steps: list) -> str:
     if step == 0:
-        return "Step 0: the forward pass is done; no grads yet. Press Next."
+        return "Step 0: the forward pass is done; no grads yet.\nPress Next ▶ to begin."
     node, grad, terms = steps[step - 1]
     who = node_name(node)
     if step == 1:
-        return f"Step 1: the output {who} gets grad = ∂out/∂out = 1 (the seed)."
+        return (
+            f"Step 1: the output {who} gets grad = ∂out/∂out = 1 (the seed).\n"
+            "Every other grad is built from it, right to left."
+        )
     shown = " + ".join(f"{_fmt(local)} × {_fmt(dout)}" for local, dout in terms[:4])
     shown += " + …" if len(terms) > 4 else ""
     if not node.label:

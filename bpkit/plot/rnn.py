@@ -12,9 +12,15 @@ from typing import Any
 
 import numpy as np
 
-from bpkit.plot._style import PALETTE
+from bpkit.plot._style import PALETTE, panels, power_of_ten
 
-__all__ = ["draw_gradient_flow", "draw_unrolled_rnn", "gradient_flow_norms", "plot_gradient_norms"]
+__all__ = [
+    "describe_gradient_flow",
+    "draw_gradient_flow",
+    "draw_unrolled_rnn",
+    "gradient_flow_norms",
+    "plot_gradient_norms",
+]
 
 
 def _box(ax: Any, x: float, y: float, text: str, color: str, width: float = 0.62) -> None:
@@ -140,24 +146,29 @@ def gradient_flow_norms(
     return norms, np.linalg.eigvals(rnn.params["Whh"])
 
 
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+def describe_gradient_flow(norms: np.ndarray) -> str:
+    """Say in words what the curve does: the words must agree with the picture.
 
-
-def _power_of_ten(power: int) -> str:
-    """Return '10⁻¹²' for -12: plain text, which draws much faster than mathtext."""
-    return "10" + str(int(power)).translate(_SUPERSCRIPT)
-
-
-def _verdict(norms: np.ndarray) -> str:
+    The gradient is 1 at lag 0; where it ends decides the word: below 10⁻³ it vanishes,
+    below 0.1 it fades, above 10³ it explodes, above 10 it grows, else it survives.
+    """
     lag = int(np.flatnonzero(norms)[-1])
     norm = norms[lag]
     if lag < norms.size - 1:
         return f"stops after {lag} steps (truncated)"
-    if norm < 1e-3:
-        return f"vanishes ({norm:.0e} after {lag} steps)"
-    if norm > 1e3:
-        return f"explodes ({norm:.0e} after {lag} steps)"
-    return f"survives ({norm:.2g} after {lag} steps)"
+    word = next(
+        word
+        for word, inside in [
+            ("vanishes", norm < 1e-3),
+            ("fades", norm < 0.1),
+            ("explodes", norm > 1e3),
+            ("grows", norm > 10),
+            ("survives", True),
+        ]
+        if inside
+    )
+    shown = f"{norm:.0e}" if word in ("vanishes", "explodes") else f"{norm:.2g}"
+    return f"{word} ({shown} after {lag} steps)"
 
 
 def draw_gradient_flow(
@@ -178,9 +189,7 @@ def draw_gradient_flow(
     # Text layout is the slow part of a redraw (< 150 ms is the goal), so this figure keeps
     # its text short: few ticks, plain-text powers of ten (no mathtext), no legend.
     norms, eig = gradient_flow_norms(radius, T, activation, k or None, input_scale)
-    fig.set_layout_engine("none")  # fixed rectangles: a layout solve costs a third of a redraw
-    ax = fig.add_axes((0.12, 0.15, 0.58, 0.74))
-    ax_eig = fig.add_axes((0.74, 0.2, 0.25, 0.6))
+    ax, ax_eig = panels(fig, 2, width_ratios=(2.4, 1))
     lag = np.arange(T)
     with np.errstate(under="ignore"):
         guide = np.clip(float(radius) ** lag, 1e-30, 1e30)
@@ -194,13 +203,14 @@ def draw_gradient_flow(
     ax.set_ylim(1e-12, 1e12)
     powers = np.arange(-12, 13, 6)
     ax.yaxis.set_major_locator(FixedLocator(10.0**powers))
-    ax.yaxis.set_major_formatter(FixedFormatter([_power_of_ten(p) for p in powers]))
+    ax.yaxis.set_major_formatter(FixedFormatter([power_of_ten(10.0**p) for p in powers]))
     ax.yaxis.set_minor_locator(NullLocator())
     ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
     ax.set_xlim(0, max(T - 1, 1))
     ax.set_xlabel("time lag τ (steps back from the loss)")
-    ax.set_ylabel("‖∂L/∂h‖ (solid), ρ^τ (dotted)")
-    ax.set_title(f"ρ = {radius:.2f}, {activation}: the gradient {_verdict(norms)}", loc="left")
+    ax.set_ylabel(r"‖∂L/∂h‖ (solid), $\rho^\tau$ (dotted)")
+    verdict = describe_gradient_flow(norms)
+    ax.set_title(f"ρ = {radius:.2f}, {activation}: the gradient {verdict}", loc="left")
     circle = np.exp(1j * np.linspace(0, 2 * np.pi, 100))
     ax_eig.plot(circle.real, circle.imag, color=PALETTE["grey"], lw=1)
     ax_eig.scatter(eig.real, eig.imag, s=8, color=PALETTE["orange"])

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from bpkit import nn
-from bpkit.plot._style import CYCLE, PALETTE
+from bpkit.plot._style import CYCLE, PALETTE, panels
 
 MARKERS = ("o", "^", "s", "D", "v", "P")
 
@@ -175,9 +175,7 @@ def draw_neuron(
     points, extent = _grid(x, resolution, 0.5)
     a_lo, a_hi = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, 2.0)}[activation]
     style = {"cmap": _neuron_cmap(), "vmin": a_lo, "vmax": a_hi, "origin": "lower"}
-    # Fixed axes positions instead of a layout engine: each redraw skips a layout pass.
-    fig.set_layout_engine("none")
-    ax, curve = fig.add_axes((0.08, 0.16, 0.5, 0.74)), fig.add_axes((0.7, 0.16, 0.29, 0.74))
+    ax, curve = panels(fig, 2, width_ratios=(5, 3))
     ax.imshow(f(points @ w + b).reshape(resolution, resolution), extent=extent, aspect="auto",
               interpolation="bilinear", **style)  # fmt: skip
     ax.plot(*_line(w, b, extent), color=PALETTE["black"], linewidth=1.5, label="z = 0")

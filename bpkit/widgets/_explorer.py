@@ -15,6 +15,7 @@ the picture.
 from __future__ import annotations
 
 import base64
+import gc
 import io
 from collections.abc import Callable
 from typing import Any
@@ -24,20 +25,101 @@ from bpkit.plot import _style
 DrawFn = Callable[..., Any]
 
 
+# PNG encoding at zlib level 1: a third faster than the default level 6, a few kB bigger.
+PNG_OPTIONS = {"format": "png", "pil_kwargs": {"compress_level": 1}}
+
+
+def _course_rc() -> dict[str, Any]:
+    # The whole figure, not a tight crop: constrained layout already fits the margins, a
+    # tight crop would draw everything twice, and a fixed size keeps the image steady.
+    return {**_style.rc(), "savefig.bbox": "standard"}
+
+
 def render_png(draw: DrawFn, figsize: tuple[float, float] = _style.FIGSIZE, **values: Any) -> bytes:
     """Draw one state with ``draw(fig, **values)`` and return it as PNG bytes.
 
-    The figure is never registered with pyplot, so nothing is left open.
+    The figure is laid out afresh (constrained layout) and never registered with pyplot,
+    so nothing is left open. The PNG is exactly ``figsize × bpkit's DPI`` pixels.
     """
     import matplotlib as mpl
     from matplotlib.figure import Figure
 
-    with mpl.rc_context(_style.rc()):
+    with mpl.rc_context(_course_rc()):
         fig = Figure(figsize=figsize, dpi=_style.DPI, layout="constrained")
         draw(fig, **values)
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="png")
+        fig.savefig(buffer, **PNG_OPTIONS)
     return buffer.getvalue()
+
+
+class SteadyRenderer:
+    """Render states of one picture, keeping its axes where the first state put them.
+
+    The first call lays the figure out with constrained layout and remembers where every
+    axes went. Later calls reuse those places instead of solving the layout again: that
+    saves about a quarter of each redraw, and the plots stay still while a slider moves
+    (no jumping as tick labels change width). A state that would not fit in the kept
+    places (a longer caption, wider tick labels, another number of axes) is laid out
+    afresh, and its places are kept from then on.
+    """
+
+    def __init__(self, draw: DrawFn, figsize: tuple[float, float] = _style.FIGSIZE) -> None:
+        self.draw, self.figsize = draw, figsize
+        self.positions: list[Any] | None = None
+        self.layouts = 0  # how many times the layout was solved (for tests and benchmarks)
+
+    def __call__(self, **values: Any) -> bytes:
+        import matplotlib as mpl
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        with mpl.rc_context(_course_rc()):
+            fig = Figure(figsize=self.figsize, dpi=_style.DPI, layout="constrained")
+            canvas = FigureCanvasAgg(fig)
+            self.draw(fig, **values)
+            if not self._keep_places(fig, canvas):
+                fig.set_layout_engine("constrained")
+                for ax in fig.axes:  # set_position took them out of the layout
+                    ax.set_in_layout(True)
+                self.layouts += 1
+            buffer = io.BytesIO()
+            fig.savefig(buffer, **PNG_OPTIONS)
+            self.positions = [ax.get_position(original=True) for ax in fig.axes]
+        return buffer.getvalue()
+
+    def _keep_places(self, fig: Any, canvas: Any) -> bool:
+        """Put the axes where they were last time; return False if the state does not fit."""
+        if self.positions is None or len(self.positions) != len(fig.axes):
+            return False
+        # No layout engine at all (not the "none" placeholder): savefig then draws once.
+        fig.set_layout_engine(None)
+        for ax, position in zip(fig.axes, self.positions, strict=True):
+            ax.set_position(position)
+        # Measuring the text costs ~12 ms; the text metrics are cached for the drawing.
+        used = fig.get_tightbbox(canvas.get_renderer()).transformed(fig.dpi_scale_trans)
+        inside = fig.bbox.padded(1.0)  # one pixel of slack for anti-aliasing
+        return bool(
+            used.x0 >= inside.x0 and used.y0 >= inside.y0
+            and used.x1 <= inside.x1 and used.y1 <= inside.y1
+        )  # fmt: skip
+
+
+def quiet_collector(render: Callable[[], bytes]) -> bytes:
+    """Call ``render()`` with Python's cyclic garbage collector paused, then sweep up.
+
+    A matplotlib figure is thousands of objects linked in cycles. Collected mid-drawing,
+    they survive into the oldest generation, and every few redraws a full collection of
+    the whole kernel stalls a slider move by 80-170 ms. Paused, the collector leaves them
+    young; one sweep of the youngest generation after the drawing frees them all.
+    """
+    if not gc.isenabled():
+        return render()
+    gc.disable()
+    try:
+        return render()
+    finally:
+        gc.enable()
+        gc.collect(0)
 
 
 def explorer(
@@ -58,17 +140,24 @@ def explorer(
     import ipywidgets as widgets
 
     fixed = dict(fixed or {})
-    image = widgets.Image(format="png")
-    image.layout.max_width = "100%"
+    renderer = SteadyRenderer(draw, figsize)
+    # The PNG's own width, never wider than the page; "auto" height keeps its proportions
+    # (a flex box would otherwise stretch the image to the box's width).
+    width = round(figsize[0] * _style.DPI)
+    image = widgets.Image(
+        format="png",
+        layout={"width": f"{width}px", "max_width": "100%", "height": "auto",
+                "align_self": "flex-start"},
+    )  # fmt: skip
 
     def values() -> dict[str, Any]:
         return {**fixed, **{name: control.value for name, control in controls.items()}}
 
     def render(**overrides: Any) -> bytes:
-        return render_png(draw, figsize, **{**values(), **overrides})
+        return renderer(**{**values(), **overrides})
 
     def redraw(_change: Any = None) -> None:
-        image.value = render()
+        image.value = quiet_collector(render)
 
     for control in controls.values():
         control.observe(redraw, names="value")

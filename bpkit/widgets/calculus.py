@@ -14,7 +14,7 @@ def tangent_explorer(
     df: Callable[[Any], Any] | None = plot_calculus.cubic_slope,
     name: str = "x³ − 3x + 1",
     x: float = 1.5,
-    h: float = 0.8,
+    h: float = 0.5,
 ) -> Any:
     """Return sliders for x and h over :func:`bpkit.plot.draw_tangent`.
 

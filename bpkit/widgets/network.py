@@ -37,8 +37,8 @@ def backprop_stepper(seed: int = 0, lr: float = 1.0, n_examples: int = 10) -> An
         title="Backpropagation step by step: forward ①, output error ②, hidden errors ③, "
         "gradients ④",
     )
-    back = widgets.Button(description="◀ back", layout={"width": "80px"})
-    ahead = widgets.Button(description="next ▶", layout={"width": "80px"})
+    back = widgets.Button(description="◀ Back", layout={"width": "90px"})
+    ahead = widgets.Button(description="Next ▶", layout={"width": "90px"})
     back.on_click(lambda _: setattr(step, "value", max(step.value - 1, step.min)))
     ahead.on_click(lambda _: setattr(step, "value", min(step.value + 1, step.max)))
     controls = box.children[-2]  # the row of sliders, just above the image

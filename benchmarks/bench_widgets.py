@@ -1,0 +1,103 @@
+"""Explorer updates: how long one slider move takes, from new value to new PNG.
+
+For every explorer the lessons show, this moves one control through a few values and
+times the whole update the browser waits for (``control.value = v`` runs the observer,
+which draws the figure and encodes the PNG). The reference, measured in the same run, is
+the cheapest redraw matplotlib can do: one line plot rendered to PNG at the same size.
+Target: every update under 150 ms.
+
+    python benchmarks/bench_widgets.py
+"""
+
+from __future__ import annotations
+
+import io
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+TARGET_MS = 150.0
+
+
+def explorers() -> list[tuple[str, Callable[[], Any], str, list[Any]]]:
+    """(name, build, control to move, values to move it through) for each explorer."""
+    import bpkit
+    from bpkit.widgets import (
+        backprop_stepper,
+        backward_stepper,
+        descent_explorer,
+        gradient_flow_explorer,
+        neuron_explorer,
+        tangent_explorer,
+    )
+
+    def lesson06_graph() -> Any:
+        x, w, b = bpkit.scalar.Value(2.0), bpkit.scalar.Value(-3.0), bpkit.scalar.Value(1.0)
+        return backward_stepper((x * w + b).tanh() * x)
+
+    return [
+        ("tangent_explorer (01)", tangent_explorer, "h", [0.5, 0.1, 0.01, 0.3]),
+        ("backward_stepper (02, 06)", lesson06_graph, "step", [1, 2, 3, 4]),
+        ("descent_explorer dim=1 (03)", descent_explorer, "lr", [0.05, 0.5, 0.95, 1.2]),
+        ("descent_explorer dim=2 (03)", lambda: descent_explorer(dim=2), "lr", [0.05, 0.3, 0.45]),
+        ("neuron_explorer (04)", neuron_explorer, "w1", [0.5, -1.0, 2.0, 3.0]),
+        ("backprop_stepper (05)", backprop_stepper, "step", [3, 6, 9, 12]),
+        ("gradient_flow_explorer (08)", gradient_flow_explorer, "radius", [0.8, 1.1, 1.5, 1.9]),
+    ]
+
+
+def reference_ms(width_in: float = 6.0, height_in: float = 3.5, repeats: int = 20) -> float:
+    """Median ms to draw one 200-point line plot on a fresh figure and encode it as PNG."""
+    from matplotlib.figure import Figure
+
+    t = np.linspace(0, 1, 200)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fig = Figure(figsize=(width_in, height_in), dpi=90)
+        ax = fig.add_subplot()
+        ax.plot(t, np.sin(6 * t))
+        ax.set(xlabel="t", ylabel="y")
+        fig.savefig(io.BytesIO(), format="png")
+        times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)
+
+
+def update_ms(box: Any, control: str, values: list[Any], rounds: int = 3) -> tuple[float, float]:
+    """Median and worst ms of ``box.controls[control].value = v`` over the values."""
+    slider = box.controls[control]
+    first = slider.value
+    times = []
+    for _ in range(rounds):
+        for value in [*values, first]:
+            start = time.perf_counter()
+            slider.value = value
+            times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times), 1000 * max(times)
+
+
+def run() -> list[dict]:
+    reference = reference_ms()
+    rows = []
+    for name, build, control, values in explorers():
+        box = build()
+        median, worst = update_ms(box, control, values)
+        rows.append(
+            {
+                "benchmark": f"update {name}, move {control} (worst {worst:.0f} ms)",
+                "bpkit": f"{median:.0f} ms",
+                "reference": f"bare line plot → PNG {reference:.0f} ms",
+                "ratio": median / reference,
+                "target": f"< {TARGET_MS:.0f} ms",
+                "ok": median < TARGET_MS,
+            }
+        )
+    return rows
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(f"{row['benchmark']:62} {row['bpkit']:>7}  ({row['ratio']:.1f}× reference)")
