@@ -4,7 +4,7 @@ For every explorer the lessons show, this moves one control through a few values
 times the whole update the browser waits for (``control.value = v`` runs the observer,
 which draws the figure and encodes the PNG). The reference, measured in the same run, is
 the cheapest redraw matplotlib can do: one line plot rendered to PNG at the same size.
-Target: every update under 150 ms.
+Target: every update under 150 ms, the worst of 15 moves included.
 
     python benchmarks/bench_widgets.py
 """
@@ -30,6 +30,7 @@ def explorers() -> list[tuple[str, Callable[[], Any], str, list[Any]]]:
         backward_stepper,
         descent_explorer,
         gradient_flow_explorer,
+        init_explorer,
         neuron_explorer,
         tangent_explorer,
     )
@@ -45,6 +46,7 @@ def explorers() -> list[tuple[str, Callable[[], Any], str, list[Any]]]:
         ("descent_explorer dim=2 (03)", lambda: descent_explorer(dim=2), "lr", [0.05, 0.3, 0.45]),
         ("neuron_explorer (04)", neuron_explorer, "w1", [0.5, -1.0, 2.0, 3.0]),
         ("backprop_stepper (05)", backprop_stepper, "step", [3, 6, 9, 12]),
+        ("init_explorer (07)", init_explorer, "gain", [0.3, 1.41, 3.0, 10.0]),
         ("gradient_flow_explorer (08)", gradient_flow_explorer, "radius", [0.8, 1.1, 1.5, 1.9]),
     ]
 
@@ -91,8 +93,8 @@ def run() -> list[dict]:
                 "bpkit": f"{median:.0f} ms",
                 "reference": f"bare line plot → PNG {reference:.0f} ms",
                 "ratio": median / reference,
-                "target": f"< {TARGET_MS:.0f} ms",
-                "ok": median < TARGET_MS,
+                "target": f"worst < {TARGET_MS:.0f} ms",
+                "ok": worst < TARGET_MS,
             }
         )
     return rows

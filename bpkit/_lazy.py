@@ -24,15 +24,25 @@ def lazy_exports(package: str, parts: list[str]) -> tuple[Any, Any]:
         raise AttributeError(f"module {package!r} has no attribute {name!r}")
 
     def __dir__() -> list[str]:
-        names: set[str] = set()
+        names: set[str] = set(getattr(importlib.import_module(package), "__all__", ()))
         for part in parts:
             try:
                 module = importlib.import_module(f"{package}.{part}")
             except ModuleNotFoundError:
                 continue
-            names.update(
-                getattr(module, "__all__", [n for n in vars(module) if not n.startswith("_")])
-            )
+            names.update(getattr(module, "__all__", None) or _own_names(module))
         return sorted(names)
 
     return __getattr__, __dir__
+
+
+def _own_names(module: Any) -> list[str]:
+    """Public names a module defines itself: its functions and classes, and UPPER constants
+    (not what it imported, such as ``np`` or ``Any``)."""
+    names = []
+    for name, value in vars(module).items():
+        if name.startswith("_") or isinstance(value, type(importlib)):
+            continue
+        if getattr(value, "__module__", None) == module.__name__ or name.isupper():
+            names.append(name)
+    return names

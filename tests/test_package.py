@@ -57,3 +57,16 @@ def test_console_script_runs():
         [sys.executable, "-m", "bpkit", "--version"], capture_output=True, text=True, check=True
     )
     assert bpkit.__version__ in out.stdout
+
+
+def test_dir_lists_the_public_api_not_imported_helpers():
+    """Tab completion on bpkit.widgets / bpkit.plot shows course names, not `np` or `Any`."""
+    import bpkit.plot
+    import bpkit.widgets
+
+    widgets, plot = dir(bpkit.widgets), dir(bpkit.plot)
+    assert {"explorer", "tangent_explorer", "init_explorer", "backprop_stepper"} <= set(widgets)
+    assert {"apply", "draw_tangent", "draw_init_flow", "PALETTE"} <= set(plot)
+    for helper in ("np", "Any", "Callable", "annotations", "importlib"):
+        assert helper not in widgets and helper not in plot
+    assert "importlib" not in dir(bpkit)

@@ -69,6 +69,13 @@ class SteadyRenderer:
         self.layouts = 0  # how many times the layout was solved (for tests and benchmarks)
 
     def __call__(self, **values: Any) -> bytes:
+        png = self._render(values, keep=self.positions is not None)
+        if png is None:  # the kept places clipped this state: lay it out afresh
+            png = self._render(values, keep=False)
+        return png
+
+    def _render(self, values: dict[str, Any], keep: bool) -> bytes | None:
+        """Draw, place the axes, save; return None if kept places would clip the state."""
         import matplotlib as mpl
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
@@ -77,31 +84,31 @@ class SteadyRenderer:
             fig = Figure(figsize=self.figsize, dpi=_style.DPI, layout="constrained")
             canvas = FigureCanvasAgg(fig)
             self.draw(fig, **values)
-            if not self._keep_places(fig, canvas):
-                fig.set_layout_engine("constrained")
-                for ax in fig.axes:  # set_position took them out of the layout
-                    ax.set_in_layout(True)
-                self.layouts += 1
+            keep = keep and len(self.positions or ()) == len(fig.axes)
+            if keep:
+                # No layout engine at all (not the "none" placeholder): savefig draws once.
+                fig.set_layout_engine(None)
+                for ax, position in zip(fig.axes, self.positions, strict=True):
+                    ax.set_position(position)
             buffer = io.BytesIO()
             fig.savefig(buffer, **PNG_OPTIONS)
+            if keep and not _fits(fig, canvas.get_renderer()):
+                return None
+            if not keep:
+                self.layouts += 1
             self.positions = [ax.get_position(original=True) for ax in fig.axes]
         return buffer.getvalue()
 
-    def _keep_places(self, fig: Any, canvas: Any) -> bool:
-        """Put the axes where they were last time; return False if the state does not fit."""
-        if self.positions is None or len(self.positions) != len(fig.axes):
-            return False
-        # No layout engine at all (not the "none" placeholder): savefig then draws once.
-        fig.set_layout_engine(None)
-        for ax, position in zip(fig.axes, self.positions, strict=True):
-            ax.set_position(position)
-        # Measuring the text costs ~12 ms; the text metrics are cached for the drawing.
-        used = fig.get_tightbbox(canvas.get_renderer()).transformed(fig.dpi_scale_trans)
-        inside = fig.bbox.padded(1.0)  # one pixel of slack for anti-aliasing
-        return bool(
-            used.x0 >= inside.x0 and used.y0 >= inside.y0
-            and used.x1 <= inside.x1 and used.y1 <= inside.y1
-        )  # fmt: skip
+
+def _fits(fig: Any, renderer: Any) -> bool:
+    """True if everything laid out on ``fig`` lies inside it (checked after a draw, when
+    the text sizes are cached: ~12 ms)."""
+    used = fig.get_tightbbox(renderer).transformed(fig.dpi_scale_trans)
+    inside = fig.bbox.padded(1.0)  # one pixel of slack for anti-aliasing
+    return bool(
+        used.x0 >= inside.x0 and used.y0 >= inside.y0
+        and used.x1 <= inside.x1 and used.y1 <= inside.y1
+    )  # fmt: skip
 
 
 def quiet_collector(render: Callable[[], bytes]) -> bytes:

@@ -7,6 +7,8 @@ from typing import Any
 from bpkit.plot.training import draw_neuron
 from bpkit.widgets._explorer import explorer
 
+__all__ = ["init_explorer", "neuron_explorer"]
+
 
 def neuron_explorer(
     w1: float = 1.0,
@@ -39,4 +41,43 @@ def neuron_explorer(
     }
     return explorer(
         draw_neuron, controls, figsize=(7.5, 3.2), title="One neuron: a = f(w₁x₁ + w₂x₂ + b)"
+    )
+
+
+def init_explorer(gain: float = 1.0, activation: str = "tanh", depth: int = 8) -> Any:
+    """Return sliders for the weight gain and the depth, and a menu for the activation.
+
+    Every move builds a fresh deep MLP with weights N(0, (gain/√n_in)²), sends a batch of
+    digits through it and the error back, and draws :func:`bpkit.plot.draw_init_flow`:
+    where each hidden layer's activations lie, and how the signal and the error δ grow
+    or shrink from layer to layer. Gain 1 is LeCun/Xavier's choice, √2 He's.
+    """
+    import ipywidgets as widgets
+
+    from bpkit.plot.initialization import draw_init_flow
+
+    style = {"description_width": "initial"}
+    controls = {
+        "gain": widgets.FloatLogSlider(
+            value=gain,
+            base=10,
+            min=-1,
+            max=1,
+            step=0.025,
+            description="gain g (std = g/√n_in)",
+            readout_format=".3g",
+            style=style,
+        ),
+        "activation": widgets.ToggleButtons(
+            options=["tanh", "relu", "sigmoid"], value=activation, description="f", style=style
+        ),
+        "depth": widgets.IntSlider(
+            value=depth, min=2, max=20, description="hidden layers", style=style
+        ),
+    }
+    return explorer(
+        draw_init_flow,
+        controls,
+        figsize=(7.5, 3.4),
+        title="Initialization: does the signal reach the last layer, and the error the first?",
     )
