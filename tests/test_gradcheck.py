@@ -207,3 +207,16 @@ def test_check_value_on_a_small_graph():
     """check_value passes for Value's backward on tanh(a·b) + a²."""
     pytest.importorskip("bpkit.scalar")
     assert check_value(lambda a, b: (a * b).tanh() + a**2, 0.5, -1.2)
+
+
+def test_a_true_zero_gradient_passes_despite_finite_difference_noise():
+    """x³ at 0: the central difference is h² = 1e-12, not 0; that is noise, not a bug."""
+    assert check_value(lambda a: a**3, 0.0)
+    x = np.array([0.0, 1.5])
+    assert check_gradient(lambda v: (v**3).sum(), x, 3 * x**2)
+
+
+def test_the_noise_allowance_still_catches_small_wrong_gradients():
+    x = np.array([1e-9, 2.0])
+    assert not check_gradient(lambda v: (v**2).sum(), x, np.array([4e-9, 4.0]))  # 2× too big
+    assert not check_value(lambda a: a.relu(), 0.0)  # a kink: one-sided slopes 0 and 1

@@ -68,5 +68,6 @@ def test_dir_lists_the_public_api_not_imported_helpers():
     assert {"explorer", "tangent_explorer", "init_explorer", "backprop_stepper"} <= set(widgets)
     assert {"apply", "draw_tangent", "draw_init_flow", "PALETTE"} <= set(plot)
     for helper in ("np", "Any", "Callable", "annotations", "importlib"):
-        assert helper not in widgets and helper not in plot
+        assert helper not in widgets
+        assert helper not in plot
     assert "importlib" not in dir(bpkit)
