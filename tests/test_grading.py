@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from bpkit.cli import main as bpkit_main
-from bpkit.grading import cli, codec, exercise, lookup, report
+from bpkit.grading import cli, codec, exercise, lookup, report, runner
 from bpkit.grading._harness import transform_magics
 
 FIXTURES = Path(__file__).with_name("grading_fixtures")
@@ -119,13 +119,46 @@ def test_hostile_notebooks_wrote_nothing_outside_their_folder(graded, source):
     assert all(n.endswith((".results.json", ".feedback.md")) for n in other)
 
 
+def _uid(out: Path, name: str) -> int | None:
+    """The uid the notebook ran as (None if it never ran: not a notebook)."""
+    user = _record(out, name).get("sandbox", {}).get("user")
+    return int(user.split()[1].rstrip(",")) if user else None
+
+
+def _processes_of(uid: int) -> list[int]:
+    """Pids of the live processes whose real uid is ``uid``."""
+    pids = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            lines = status.read_text().splitlines()
+        except OSError:
+            continue  # it ended while we looked
+        uids = next((line.split()[1:] for line in lines if line.startswith("Uid:")), [])
+        if uids and int(uids[0]) == uid:
+            pids.append(int(status.parent.name))
+    return pids
+
+
 @pytest.mark.skipif(not IS_ROOT, reason="privileges are dropped only when grading as root")
-def test_notebooks_run_as_an_unprivileged_user(graded):
-    """As root, every notebook ran as nobody, and the file_access notebook could not read cases."""
+def test_every_notebook_runs_as_an_unprivileged_user_of_its_own(graded):
+    """As root, each notebook ran as its own unused uid: kill_others, which signalled every
+    process its user could for 4 s beside other notebooks, hurt none of them (their scores
+    are checked entry by entry above), and file_access could not read the cases."""
     out, _ = graded
-    record = _record(out, "correct_90_fixture")
-    assert record["sandbox"]["user"].startswith("uid 65534")
+    uids = [_uid(out, f"{entry}_90_fixture") for entry in CORPUS_NAMES]
+    uids = [uid for uid in uids if uid is not None]
+    assert len(uids) >= 20
+    assert all(uid >= runner.FRESH_BASE for uid in uids)
+    assert len(set(uids)) == len(uids)
     assert _record(out, "file_access_90_fixture")["functions"]["count_positive"]["score"] == 1
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="per-run users exist only when grading as root")
+def test_no_process_outlives_its_notebook(graded):
+    """The orphan entry double-forked a sleeper out of its process group; it is gone."""
+    out, _ = graded
+    uid = _uid(out, "orphan_90_fixture")
+    assert _processes_of(uid) == []
 
 
 def _grade(*argv: str) -> None:

@@ -39,7 +39,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--source", type=Path, default=Path("exercises/source"), help="instructor notebooks"
     )
     parser.add_argument("--exercise", default=None, help="grade every submission as this one")
-    parser.add_argument("--user", default="nobody", help="user the notebooks run as, when root")
+    parser.add_argument(
+        "--user",
+        default=None,
+        help="when root, run every notebook as this user; by default each runs as an unused "
+        "user id of its own, so that no submission can signal another",
+    )
 
 
 def collect(paths: list[Path]) -> list[tuple[str, Path]]:
@@ -88,9 +93,11 @@ def read_notebook(path: Path) -> tuple[dict | None, str]:
 def sandbox_for(args: argparse.Namespace, hide: list[Path]) -> runner.Sandbox:
     """Decide how to confine the notebooks: as root, another user and private mounts."""
     user = None
-    if os.geteuid() == 0:
+    if os.geteuid() == 0 and args.user:
         entry = pwd.getpwnam(args.user)
         user = {"uid": entry.pw_uid, "gid": entry.pw_gid}
+    elif os.geteuid() == 0:
+        user = runner.FRESH_USER
     try:
         import matplotlib
 
@@ -105,7 +112,8 @@ def _warn_readable(sandbox_report: dict, secrets: list[Path]) -> None:
     if os.geteuid() != 0:
         print(
             "bpkit grade: not root, so notebooks run as your own user: they cannot change the "
-            "grades (scored here), but could read files you can read.",
+            "grades (scored here), but could read files you can read and signal your "
+            "processes. Grade untrusted work as root.",
             file=sys.stderr,
         )
         return

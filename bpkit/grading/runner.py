@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import hmac
+import itertools
 import json
 import os
 import secrets
@@ -36,6 +37,10 @@ MAX_LINE = 80 * 1024 * 1024  # one protocol message (a big array result) at most
 GRACE = 2.0  # seconds the outside limit allows beyond the inside alarm
 STARTUP = 30.0  # seconds for the sandbox to start (imports under load)
 RESTARTS = 3  # fresh processes after crashes in grading cases
+FRESH_USER = {"fresh": True}
+# Per-run user and group ids: far above any account's, 1000 per grader process.
+FRESH_BASE, FRESH_PER_GRADER = 1_000_000, 1000
+_fresh_ids = itertools.count()
 
 
 @dataclass
@@ -52,7 +57,10 @@ class Limits:
 class Sandbox:
     """How to confine the child: user to switch to (when root), namespaces, paths to hide."""
 
-    user: dict | None = None  # {"uid": 65534, "gid": 65534}
+    # {"uid": 65534, "gid": 65534} for one fixed user, FRESH_USER for a user of its own per
+    # run (when root): then no submission can signal another, and every process a run
+    # leaves behind (even a double-forked one) is killed after it.
+    user: dict | None = None
     namespace: bool = True
     hide: list[str] = field(default_factory=list)
     mpl_cache: list[str] = field(default_factory=list)
@@ -184,8 +192,9 @@ def run_once(
     """Run the cells, then cases from ``resume[0]`` on (skipping functions ``resume[1]``)."""
     limits = Limits(limits.cell_seconds, seconds, limits.memory_mb, limits.file_mb)
     workdir = tempfile.mkdtemp(prefix="bpkit-sub-")
-    if sandbox.user is not None and os.geteuid() == 0:
-        os.chown(workdir, sandbox.user["uid"], sandbox.user["gid"])
+    user = _run_user(sandbox.user)
+    if user is not None:
+        os.chown(workdir, user["uid"], user["gid"])
     proto_r, proto_w = os.pipe()
     nonce = secrets.token_hex(16)
     payload = {
@@ -203,7 +212,7 @@ def run_once(
             "file_mb": limits.file_mb,
             "cpu_seconds": limits.total_seconds + 5,
             "workdir": workdir,
-            "user": sandbox.user,
+            "user": user,
             "namespace": sandbox.namespace,
             "hide": sandbox.hide,
             "mpl_cache": sandbox.mpl_cache,
@@ -227,8 +236,41 @@ def run_once(
         return _watch(proc, proto_r, json.dumps(payload).encode(), nonce, len(cases), limits)
     finally:
         _kill(proc)
+        if user is not None and sandbox.user is FRESH_USER:
+            _kill_user(user)
         os.close(proto_r)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _run_user(user: dict | None) -> dict | None:
+    """The uid and gid this run switches to (None: no switch, the grader is not root)."""
+    if user is None or os.geteuid() != 0:
+        return None
+    if not user.get("fresh"):
+        return user
+    slot = next(_fresh_ids) % FRESH_PER_GRADER
+    uid = FRESH_BASE + (os.getpid() % 1_000_000) * FRESH_PER_GRADER + slot
+    return {"uid": uid, "gid": uid}
+
+
+def _kill_user(user: dict) -> None:
+    """Kill every process of the run's own user, including any that escaped its group.
+
+    A forked child becomes that user and calls kill(-1, SIGKILL): the kernel signals all of
+    the user's processes in one sweep (none can fork away meanwhile), except the caller.
+    The child runs no Python beyond these system calls, so forking from a thread is safe.
+    """
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child, measured through its effect
+        try:
+            os.setgroups([])
+            os.setgid(user["gid"])
+            os.setuid(user["uid"])
+            with contextlib.suppress(OSError):  # ESRCH: nothing was left running
+                os.kill(-1, signal.SIGKILL)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
 
 
 def _kill(proc: subprocess.Popen) -> None:

@@ -178,6 +178,28 @@ def count_positive(xs):
 """
 
 
+# Signals every process this user may signal, for 4 s: with one user for all submissions,
+# that would kill whatever notebook is graded beside it.
+KILL_OTHERS = """import os, signal, time
+end = time.time() + 4
+while time.time() < end:
+    try:
+        os.kill(-1, signal.SIGKILL)  # never the caller itself
+    except OSError:
+        pass
+    time.sleep(0.01)"""
+# Double-forks a grandchild into its own session, out of the grader's process group, that
+# would sleep on for ten minutes after the notebook ends. It writes its pid to stdout first.
+ORPHAN = """import os, time
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        print("orphan pid", os.getpid(), flush=True)
+        time.sleep(600)
+    os._exit(0)
+os.wait()"""
+
+
 def corpus(secrets: dict[str, str]) -> dict[str, tuple[bytes, dict, str]]:
     """Name → (file content, expected scores, expected status fragment)."""
     cells = source_cells()
@@ -285,6 +307,8 @@ def corpus(secrets: dict[str, str]) -> dict[str, tuple[bytes, dict, str]]:
         "patch_bpkit": (with_cells(WRONG, insert=PATCH_BPKIT), ZERO, "ok"),
         "patch_builtins": (with_cells(WRONG, insert=PATCH_BUILTINS), ZERO, "ok"),
         "forge_protocol": (with_cells(WRONG, insert=FORGE), ZERO, "ok"),
+        "kill_others": (with_cells(insert=KILL_OTHERS), FULL, "ok"),
+        "orphan": (with_cells(insert=ORPHAN), FULL, "ok"),
         "file_access": (
             notebook([*cells, _file_access(secrets)]),
             FULL,  # as root the secrets stay hidden; tests adjust count_positive when not root
