@@ -4,15 +4,16 @@
     python benchmarks/run.py --skip-lessons  # leave out the notebook run times
     python benchmarks/run.py --only scalar nn
 
-Rows come from ``benchmarks/bench_*.py`` (each has ``run() -> list[dict]``), plus the import
-time of bpkit and the wall time of every lesson. Each ratio is measured side by side with
-its reference in this one run, so machine noise mostly cancels out.
+Rows come from ``benchmarks/bench_*.py`` (each has ``run() -> list[dict]``, run in a fresh
+interpreter of its own), plus the import time of bpkit and the wall time of every lesson.
+Each ratio is measured side by side with its reference in this one run, so machine noise
+mostly cancels out.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import json
 import subprocess
 import sys
 import time
@@ -72,17 +73,32 @@ def lesson_rows() -> list[dict]:
     return rows
 
 
-def bench_modules(only: list[str] | None) -> list:
-    modules = []
-    for path in sorted(HERE.glob("bench_*.py")):
-        name = path.stem.removeprefix("bench_")
-        if only and name not in only:
-            continue
-        spec = importlib.util.spec_from_file_location(path.stem, path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        modules.append(module)
-    return modules
+def bench_paths(only: list[str] | None) -> list[Path]:
+    """The ``bench_*.py`` scripts to run (all, or the ones named in ``only``)."""
+    paths = sorted(HERE.glob("bench_*.py"))
+    return [p for p in paths if not only or p.stem.removeprefix("bench_") in only]
+
+
+def run_isolated(path: Path) -> list[dict]:
+    """Run one bench script's ``run()`` in a fresh interpreter and return its rows.
+
+    A fresh process per script keeps one benchmark's imports (torch, ipywidgets) and
+    garbage from slowing the next: a bigger heap makes every cycle collection slower.
+    """
+    code = (
+        "import importlib.util, json, sys\n"
+        f"spec = importlib.util.spec_from_file_location('bench', {str(path)!r})\n"
+        "module = importlib.util.module_from_spec(spec)\n"
+        "spec.loader.exec_module(module)\n"
+        "sys.stdout.write('\\n@@ROWS@@' + json.dumps(module.run()))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0 or "@@ROWS@@" not in done.stdout:
+        print(done.stderr[-3000:], file=sys.stderr)
+        raise SystemExit(f"{path.name} failed (exit code {done.returncode})")
+    return json.loads(done.stdout.rsplit("@@ROWS@@", 1)[1])
 
 
 def print_table(rows: list[dict]) -> None:
@@ -112,9 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-lessons", action="store_true", help="skip notebook run times")
     args = parser.parse_args(argv)
     rows = [] if args.only else import_rows()
-    for module in bench_modules(args.only):
-        print(f"running {module.__name__} ...", file=sys.stderr)
-        rows += module.run()
+    for path in bench_paths(args.only):
+        print(f"running {path.name} ...", file=sys.stderr)
+        rows += run_isolated(path)
     if not (args.only or args.skip_lessons):
         rows += lesson_rows()
     print_table(rows)
