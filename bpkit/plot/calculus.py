@@ -73,7 +73,7 @@ def draw_tangent(
         lw=1.6,
         label=f"tangent at x: slope {tangent:.4f}",
     )
-    ax.plot(
+    (secant_line,) = ax.plot(
         grid,
         fx + secant * (grid - x),
         color=PALETTE["orange"],
@@ -88,7 +88,8 @@ def draw_tangent(
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     ax.plot([x], [fx], "o", color=PALETTE["vermillion"], ms=5, zorder=3)
-    _mark_second_point(ax, (x, fx), (x + h, fxh), xlim, ylim)
+    note = _mark_second_point(ax, (x, fx), (x + h, fxh), xlim, ylim)
+    secant_line.set_label(secant_line.get_label() + note)
     ax.set_xlabel("x")
     ax.set_ylabel("f(x)")
     ax.set_title(
@@ -105,34 +106,32 @@ def _mark_second_point(
     end: tuple[float, float],
     xlim: tuple[float, float],
     ylim: tuple[float, float],
-) -> None:
-    """Dot the secant's second point; if it is off the plot, point to it from the edge.
+) -> str:
+    """Dot the secant's second point; if it is off the plot, mark where the secant leaves.
 
     The axes never move with the sliders (a steady picture), so a large h can put
-    (x + h, f(x + h)) outside them: an arrow then sits where the secant leaves the plot.
+    (x + h, f(x + h)) outside them: an arrowhead on the border then points the way, and
+    the returned note (empty otherwise) is added to the secant's legend entry.
     """
     (x0, y0), (x1, y1) = start, end
     if xlim[0] <= x1 <= xlim[1] and ylim[0] <= y1 <= ylim[1]:
         ax.plot([x1], [y1], "o", color=PALETTE["vermillion"], ms=5, zorder=3)
-        return
-    # The largest fraction t of the way from start to end that stays inside the axes.
-    t = 1.0
-    for lo, hi, a, b in [(*xlim, x0, x1), (*ylim, y0, y1)]:
-        if b > hi:
-            t = min(t, (hi - a) / (b - a))
-        elif b < lo:
-            t = min(t, (lo - a) / (b - a))
-    edge = (x0 + 0.97 * t * (x1 - x0), y0 + 0.97 * t * (y1 - y0))
-    ax.annotate(
-        f"x + h = {x1:.3g} is off the plot",
-        xy=edge,
-        xytext=(-6, -14),
-        textcoords="offset points",
-        ha="right",
-        fontsize=8,
-        color=PALETTE["vermillion"],
-        arrowprops={"arrowstyle": "-|>", "color": PALETTE["vermillion"], "lw": 0},
-    )
+        return ""
+    # The largest fraction t of the way from start to end that stays inside the axes,
+    # and the side it leaves through (which way the arrowhead points).
+    t, marker = 1.0, "o"
+    for lo, hi, a, b, (out_lo, out_hi) in [
+        (*xlim, x0, x1, ("<", ">")),
+        (*ylim, y0, y1, ("v", "^")),
+    ]:
+        for bound, side in ((hi, out_hi), (lo, out_lo)):
+            if (b > hi and bound == hi) or (b < lo and bound == lo):
+                fraction = (bound - a) / (b - a)
+                if fraction < t:
+                    t, marker = fraction, side
+    edge = (x0 + t * (x1 - x0), y0 + t * (y1 - y0))
+    ax.plot(*edge, marker=marker, color=PALETTE["vermillion"], ms=8, clip_on=False, zorder=4)
+    return f" (x + h = {x1:.3g}: off the plot)"
 
 
 def draw_step_errors(

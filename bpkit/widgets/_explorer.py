@@ -169,6 +169,7 @@ def explorer(
     for control in controls.values():
         control.observe(redraw, names="value")
         control.continuous_update = True
+        _tidy(control)
     redraw()
 
     children = []
@@ -185,6 +186,23 @@ def explorer(
         redraw,
     )
     return box
+
+
+# Every control the same size, so that controls line up in columns, two to a row.
+CONTROL_WIDTH, DESCRIPTION_WIDTH, TOGGLE_WIDTH = "360px", "140px", "64px"
+
+
+def _tidy(control: Any) -> None:
+    """Give a control the explorers' common size (a width set by its maker wins)."""
+    if not control.layout.width:
+        control.layout.width = CONTROL_WIDTH
+    style = getattr(control, "style", None)
+    if style is None:
+        return
+    if "description_width" in style.keys:
+        style.description_width = DESCRIPTION_WIDTH
+    if "button_width" in style.keys:
+        style.button_width = TOGGLE_WIDTH
 
 
 def _explorer_box_class() -> type:

@@ -25,9 +25,12 @@ def backprop_stepper(seed: int = 0, lr: float = 1.0, n_examples: int = 10) -> An
     """
     import ipywidgets as widgets
 
-    step = widgets.IntSlider(value=0, min=0, max=BACKPROP_STEPS - 1, description="step")
+    narrow = {"width": "300px"}  # both sliders and the two buttons fit on one row
+    step = widgets.IntSlider(
+        value=0, min=0, max=BACKPROP_STEPS - 1, description="step", layout=narrow
+    )
     example = widgets.IntSlider(
-        value=seed, min=0, max=max(n_examples - 1, seed), description="example"
+        value=seed, min=0, max=max(n_examples - 1, seed), description="example", layout=narrow
     )
     box = explorer(
         draw_backprop_step,

@@ -26,10 +26,10 @@ def gradient_flow_explorer(
         "radius": widgets.FloatSlider(
             value=radius, min=0.5, max=2.0, step=0.05, description="spectral radius ρ", style=style
         ),
-        "T": widgets.IntSlider(value=T, min=5, max=100, step=5, description="T", style=style),
-        "activation": widgets.ToggleButtons(
+        "activation": widgets.Dropdown(
             options=["tanh", "linear"], value=activation, description="activation", style=style
         ),
+        "T": widgets.IntSlider(value=T, min=5, max=100, step=5, description="T", style=style),
         "k": widgets.IntSlider(
             value=k, min=0, max=50, step=1, description="truncate k (0 = full)", style=style
         ),

@@ -33,7 +33,7 @@ def neuron_explorer(
         "w2": slider("w₂", w2),
         "b": slider("b", b),
         "activation": widgets.Dropdown(
-            options=["sigmoid", "tanh", "relu"], value=activation, description="f"
+            options=["sigmoid", "tanh", "relu"], value=activation, description="activation f"
         ),
         "gate": widgets.Dropdown(
             options=["AND", "OR", "NAND", "XOR"], value=gate, description="data"
@@ -64,12 +64,15 @@ def init_explorer(gain: float = 1.0, activation: str = "tanh", depth: int = 8) -
             min=-1,
             max=1,
             step=0.025,
-            description="gain g (std = g/√n_in)",
+            description="gain g",
             readout_format=".3g",
             style=style,
         ),
-        "activation": widgets.ToggleButtons(
-            options=["tanh", "relu", "sigmoid"], value=activation, description="f", style=style
+        "activation": widgets.Dropdown(
+            options=["tanh", "relu", "sigmoid"],
+            value=activation,
+            description="activation",
+            style=style,
         ),
         "depth": widgets.IntSlider(
             value=depth, min=2, max=20, description="hidden layers", style=style
@@ -79,5 +82,6 @@ def init_explorer(gain: float = 1.0, activation: str = "tanh", depth: int = 8) -
         draw_init_flow,
         controls,
         figsize=(7.5, 3.4),
-        title="Initialization: does the signal reach the last layer, and the error the first?",
+        title="Initialization, weights ~ N(0, g²/n_in): does the signal reach the last layer, "
+        "and the error the first?",
     )
