@@ -121,3 +121,9 @@ def test_collector_left_off_stays_off():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_title_is_shown_as_text_not_markup():
+    """A title such as "η < 2/L" must not be read as HTML."""
+    box = explorer(draw_captioned, {"a": widgets.FloatSlider(value=1.0)}, title="η < 2/L & <b>")
+    assert box.children[0].value == "<b>η &lt; 2/L &amp; &lt;b&gt;</b>"

@@ -10,12 +10,18 @@ An explorer is two parts:
 The returned widget also carries a static PNG of its current state in its display
 data, so a notebook read on GitHub or nbviewer (where widgets do not run) still shows
 the picture.
+
+A slider move should answer in well under 150 ms (``benchmarks/bench_widgets.py`` measures
+every explorer). Three things keep it there: :class:`SteadyRenderer` solves the layout once
+and keeps the axes in place; the PNG is the whole figure, not a tight crop (one draw, not
+two); and :func:`quiet_collector` keeps Python's cycle collector from stalling a redraw.
 """
 
 from __future__ import annotations
 
 import base64
 import gc
+import html
 import io
 from collections.abc import Callable
 from typing import Any
@@ -174,7 +180,7 @@ def explorer(
 
     children = []
     if title:
-        children.append(widgets.HTML(f"<b>{title}</b>"))
+        children.append(widgets.HTML(f"<b>{html.escape(title)}</b>"))
     children += [widgets.HBox(list(controls.values()), layout={"flex_flow": "row wrap"}), image]
     box = ExplorerBox(children)
     box.add_class("bpkit-explorer")
