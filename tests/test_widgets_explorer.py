@@ -127,3 +127,22 @@ def test_title_is_shown_as_text_not_markup():
     """A title such as "η < 2/L" must not be read as HTML."""
     box = explorer(draw_captioned, {"a": widgets.FloatSlider(value=1.0)}, title="η < 2/L & <b>")
     assert box.children[0].value == "<b>η &lt; 2/L &amp; &lt;b&gt;</b>"
+
+
+def test_redraws_run_numpy_blas_on_one_thread_and_restore_it():
+    from threadpoolctl import threadpool_info
+
+    def blas_threads():
+        return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+    seen = []
+
+    def draw(fig, a=1.0):
+        seen.append(blas_threads())
+        fig.add_subplot().plot([0, 1], [0, a])
+
+    before = blas_threads()
+    box = explorer(draw, {"a": widgets.FloatSlider(value=1.0)})
+    box.controls["a"].value = 0.5
+    assert seen[-1] and set(seen[-1]) == {1}
+    assert blas_threads() == before

@@ -14,12 +14,14 @@ the picture.
 A slider move should answer in well under 150 ms (``benchmarks/bench_widgets.py`` measures
 every explorer). Three things keep it there: :class:`SteadyRenderer` solves the layout once
 and keeps the axes in place; the PNG is the whole figure, not a tight crop (one draw, not
-two); and :func:`quiet_collector` keeps Python's cycle collector from stalling a redraw.
+two); and :func:`quiet_collector` keeps Python's cycle collector from stalling a redraw and
+numpy's BLAS on one thread.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import gc
 import html
 import io
@@ -125,14 +127,32 @@ def quiet_collector(render: Callable[[], bytes]) -> bytes:
     the whole kernel stalls a slider move by 80-170 ms. Paused, the collector leaves them
     young; one sweep of the youngest generation after the drawing frees them all.
     """
-    if not gc.isenabled():
-        return render()
-    gc.disable()
-    try:
-        return render()
-    finally:
-        gc.enable()
-        gc.collect(0)
+    with _one_blas_thread():
+        if not gc.isenabled():
+            return render()
+        gc.disable()
+        try:
+            return render()
+        finally:
+            gc.enable()
+            gc.collect(0)
+
+
+@functools.cache
+def _blas_controller() -> Any:
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()  # finds numpy's BLAS (it is loaded by now)
+
+
+def _one_blas_thread() -> Any:
+    """Run numpy's BLAS on one thread for the length of a redraw.
+
+    An explorer computes on small arrays, which more threads do not speed up; but while
+    the browser or anything else keeps the cores busy, a product split over threads waits
+    for all of them, and a redraw took twice as long (measured on 2 busy cores).
+    """
+    return _blas_controller().limit(limits=1, user_api="blas")
 
 
 def explorer(
