@@ -161,6 +161,33 @@ def test_no_process_outlives_its_notebook(graded):
     assert _processes_of(uid) == []
 
 
+def test_a_notebook_that_hogs_the_cpu_costs_no_other_its_grade(tmp_path, source):
+    """Starved by 40 busy processes of the notebook beside them, two correct notebooks hit
+    their time limits (or an import cut short fails); they are graded again alone, and
+    keep full marks and an "ok"."""
+    folder = tmp_path / "submitted"
+    folder.mkdir()
+    (folder / "a_starve_90_fixture.ipynb").write_bytes(
+        corpus.notebook([*corpus.source_cells(), *corpus.STARVE])
+    )
+    for name in ("b_correct", "c_correct"):
+        (folder / f"{name}_90_fixture.ipynb").write_bytes(corpus.with_cells())
+    out = tmp_path / "out"
+    # On one CPU only (every process the grader starts inherits it), so that the 40 busy
+    # processes starve the notebooks beside them and not the rest of the test suite.
+    cpus = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(cpus)})
+    try:
+        _grade(str(folder), "--out", str(out), "--source", str(source), "--jobs", "2",
+               "--timeout", "3")  # fmt: skip
+    finally:
+        os.sched_setaffinity(0, cpus)
+    for name in ("b_correct", "c_correct"):
+        record = _record(out, f"{name}_90_fixture")
+        assert record["status"] == "ok"
+        assert {f: s["score"] for f, s in record["functions"].items()} == corpus.FULL
+
+
 def _grade(*argv: str) -> None:
     assert bpkit_main(["grade", *argv]) == 0
 

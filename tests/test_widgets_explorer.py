@@ -144,5 +144,6 @@ def test_redraws_run_numpy_blas_on_one_thread_and_restore_it():
     before = blas_threads()
     box = explorer(draw, {"a": widgets.FloatSlider(value=1.0)})
     box.controls["a"].value = 0.5
-    assert seen[-1] and set(seen[-1]) == {1}
+    assert seen[-1]
+    assert set(seen[-1]) == {1}
     assert blas_threads() == before

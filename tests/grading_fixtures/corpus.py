@@ -200,6 +200,20 @@ if os.fork() == 0:
 os.wait()"""
 
 
+# After its functions are defined: 40 busy processes, each in a session of its own (so
+# the kernel's per-session CPU fairness gives each a full share), for ~6 s, then killed.
+# A notebook graded beside it gets a sliver of the CPU and hits its time limits.
+STARVE = [
+    "import os, signal, time\nHOGS = []\nfor _ in range(40):\n    pid = os.fork()\n"
+    "    if pid == 0:\n        os.setsid()\n        while True:\n            pass\n"
+    "    HOGS.append(pid)\ntime.sleep(1.5)",
+    "time.sleep(1.5)",
+    "time.sleep(1.5)",
+    "time.sleep(1.5)",
+    "for pid in HOGS:\n    os.kill(pid, signal.SIGKILL)\n    os.waitpid(pid, 0)",
+]
+
+
 def corpus(secrets: dict[str, str]) -> dict[str, tuple[bytes, dict, str]]:
     """Name → (file content, expected scores, expected status fragment)."""
     cells = source_cells()
