@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import types
 from typing import Any
 
 
@@ -41,7 +42,7 @@ def _own_names(module: Any) -> list[str]:
     (not what it imported, such as ``np`` or ``Any``)."""
     names = []
     for name, value in vars(module).items():
-        if name.startswith("_") or isinstance(value, type(importlib)):
+        if name.startswith("_") or isinstance(value, types.ModuleType):
             continue
         if getattr(value, "__module__", None) == module.__name__ or name.isupper():
             names.append(name)

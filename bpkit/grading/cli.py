@@ -170,7 +170,6 @@ def _grade_one(name, path, exercise, limits, sandbox) -> dict:
     run = runner.run(cells, exercise.cases, limits, sandbox)
     record = report.grade(name, exercise, run, limits)
     record["retry"] = run.problem.startswith(("the grader could not", "the sandbox did not"))
-    record[SLOW] = record["status"] != "ok"  # see run(): such a run is checked alone
     return record
 
 
@@ -221,7 +220,7 @@ def run(args: argparse.Namespace) -> int:
         for future in concurrent.futures.as_completed(futures):
             item = futures[future]
             record = future.result()
-            if record.pop(SLOW, False) and args.jobs > 1:
+            if record["status"] != "ok" and args.jobs > 1:
                 slowed.append(item)  # graded again below, alone
             _save(out, record, item[3])
             progress.step(item[0])
@@ -229,18 +228,13 @@ def run(args: argparse.Namespace) -> int:
     # of them: starved of CPU, it hits a time limit, or an import cut short by a timeout
     # fails. Grade it again with the machine to itself, and keep that grade.
     for name, path, exercise, fingerprint in slowed:
-        record = _grade_one(name, path, exercise, limits, sandbox)
-        record.pop(SLOW, False)
-        _save(out, record, fingerprint)
+        _save(out, _grade_one(name, path, exercise, limits, sandbox), fingerprint)
     report.rebuild_csv(out)
     again = f" ({len(slowed)} with problems graded again, alone)" if slowed else ""
     print(
         f"graded {len(todo)}, skipped {len(submissions) - len(todo)}{again}: {out / 'grades.csv'}"
     )
     return 0
-
-
-SLOW = "_check_alone"  # a key of a record in flight, never written
 
 
 def _save(out: Path, record: dict, fingerprint: str) -> None:

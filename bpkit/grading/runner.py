@@ -236,7 +236,7 @@ def run_once(
         return _watch(proc, proto_r, json.dumps(payload).encode(), nonce, len(cases), limits)
     finally:
         _kill(proc)
-        if user is not None and sandbox.user is FRESH_USER:
+        if user is not None and sandbox.user.get("fresh"):
             _kill_user(user)
         os.close(proto_r)
         shutil.rmtree(workdir, ignore_errors=True)

@@ -14,7 +14,7 @@ the picture.
 A slider move should answer in well under 150 ms (``benchmarks/bench_widgets.py`` measures
 every explorer). Three things keep it there: :class:`SteadyRenderer` solves the layout once
 and keeps the axes in place; the PNG is the whole figure, not a tight crop (one draw, not
-two); and :func:`quiet_collector` keeps Python's cycle collector from stalling a redraw and
+two); and :func:`undisturbed` keeps Python's cycle collector from stalling a redraw and
 numpy's BLAS on one thread.
 """
 
@@ -49,15 +49,7 @@ def render_png(draw: DrawFn, figsize: tuple[float, float] = _style.FIGSIZE, **va
     The figure is laid out afresh (constrained layout) and never registered with pyplot,
     so nothing is left open. The PNG is exactly ``figsize × bpkit's DPI`` pixels.
     """
-    import matplotlib as mpl
-    from matplotlib.figure import Figure
-
-    with mpl.rc_context(_course_rc()):
-        fig = Figure(figsize=figsize, dpi=_style.DPI, layout="constrained")
-        draw(fig, **values)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, **PNG_OPTIONS)
-    return buffer.getvalue()
+    return SteadyRenderer(draw, figsize)(**values)  # a first render is laid out afresh
 
 
 class SteadyRenderer:
@@ -119,13 +111,14 @@ def _fits(fig: Any, renderer: Any) -> bool:
     )  # fmt: skip
 
 
-def quiet_collector(render: Callable[[], bytes]) -> bytes:
-    """Call ``render()`` with Python's cyclic garbage collector paused, then sweep up.
+def undisturbed(render: Callable[[], bytes]) -> bytes:
+    """Call ``render()`` on one BLAS thread with Python's cyclic collector paused.
 
-    A matplotlib figure is thousands of objects linked in cycles. Collected mid-drawing,
-    they survive into the oldest generation, and every few redraws a full collection of
-    the whole kernel stalls a slider move by 80-170 ms. Paused, the collector leaves them
-    young; one sweep of the youngest generation after the drawing frees them all.
+    See :func:`_one_blas_thread` for the thread. A matplotlib figure is thousands of
+    objects linked in cycles. Collected mid-drawing, they survive into the oldest
+    generation, and every few redraws a full collection of the whole kernel stalls a
+    slider move by 80-170 ms. Paused, the collector leaves them young; one sweep of the
+    youngest generation after the drawing frees them all.
     """
     with _one_blas_thread():
         if not gc.isenabled():
@@ -190,7 +183,7 @@ def explorer(
         return renderer(**{**values(), **overrides})
 
     def redraw(_change: Any = None) -> None:
-        image.value = quiet_collector(render)
+        image.value = undisturbed(render)
 
     for control in controls.values():
         control.observe(redraw, names="value")
