@@ -109,7 +109,7 @@ def test_draw_descent_titles_say_what_happened():
     assert "diverges" in ax_path.get_title()
     assert "diverged; stopped at step" in ax_loss.get_title()
     ax_path, _ = draw_descent(_fig(), lr=0.4, x0=(1.0, 1.0))
-    assert ax_path.get_title() == "lr = 0.4: converges (oscillating)"
+    assert ax_path.get_title() == "η = 0.4: converges (oscillating)"
 
 
 def test_draw_descent_refuses_a_start_of_the_wrong_shape():

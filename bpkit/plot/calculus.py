@@ -27,7 +27,7 @@ def cubic_slope(x: Any) -> Any:
 
 
 def bowl(p: Any) -> Any:
-    """The running 2-D example of lesson 03: f(p) = ½·p₀² + 2·p₁² (L = 4)."""
+    """The running 2-D example of lesson 03: f(p) = ½·p₀² + 2·p₁² (curvatures 1 and 4)."""
     return 0.5 * p[0] ** 2 + 2 * p[1] ** 2
 
 
@@ -368,7 +368,7 @@ def draw_descent(
     colour = PALETTE["vermillion"] if verdict == "diverges" else PALETTE["blue"]
     ax_path, ax_loss = panels(fig, 2)
     _draw_path(ax_path, f, path, losses, colour, xlim, ylim)
-    ax_path.set_title(f"lr = {lr:.3g}: {verdict}")
+    ax_path.set_title(f"η = {lr:.3g}: {verdict}")
     _draw_losses(ax_loss, losses, colour, steps)
     for axis in (ax_path.xaxis, ax_path.yaxis, ax_loss.xaxis):
         axis.set_major_locator(MaxNLocator(5))  # few tick labels keep each redraw fast
