@@ -159,3 +159,22 @@ def test_backprop_stepper_buttons_move_the_step_within_range():
     assert widget.controls["step"].value == BACKPROP_STEPS - 1
     back.click()
     assert widget.controls["step"].value == BACKPROP_STEPS - 2
+
+
+def test_backprop_stepper_shows_and_stores_the_step_it_is_given():
+    """backprop_stepper(step=k) starts on step k, and its stored PNG is that step's picture."""
+    from bpkit.widgets import backprop_stepper
+
+    widget = backprop_stepper(seed=0, step=5)
+    assert widget.controls["step"].value == 5
+    assert widget.image.value == widget.render(step=5, seed=0)
+    assert widget.image.value != widget.render(step=0, seed=0)
+
+
+@pytest.mark.parametrize("step", [-1, BACKPROP_STEPS])
+def test_backprop_stepper_rejects_a_start_step_out_of_range(step):
+    """A start step outside 0 … BACKPROP_STEPS-1 is refused with a message naming the range."""
+    from bpkit.widgets import backprop_stepper
+
+    with pytest.raises(ValueError, match=r"backprop_stepper: step must be in 0 … 9, got"):
+        backprop_stepper(step=step)

@@ -14,20 +14,25 @@ from bpkit.widgets._explorer import explorer
 __all__ = ["backprop_stepper"]
 
 
-def backprop_stepper(seed: int = 0, lr: float = 1.0, n_examples: int = 10) -> Any:
+def backprop_stepper(seed: int = 0, lr: float = 1.0, n_examples: int = 10, step: int = 0) -> Any:
     """Return a widget that walks through one forward and backward pass of a 2-2-1 network.
 
     The step slider (or the ◀ / ▶ buttons) goes forward through the activations, then
     back through the deltas and the weight gradients, and ends with the update; each step
     highlights the neuron or weights involved and prints the formula with its numbers.
     The "example" slider draws another input and other weights (seeds ``0 … n_examples-1``,
-    starting at ``seed``); ``lr`` is the learning rate of the final update.
+    starting at ``seed``); ``lr`` is the learning rate of the final update. ``step`` is the
+    step shown first (and stored in a saved notebook): pick an informative one, such as a
+    hidden error, rather than step 0 where nothing is computed yet.
     """
     import ipywidgets as widgets
 
+    if not 0 <= step < BACKPROP_STEPS:
+        raise ValueError(f"backprop_stepper: step must be in 0 … {BACKPROP_STEPS - 1}, got {step}.")
+
     narrow = {"width": "300px"}  # both sliders and the two buttons fit on one row
     step = widgets.IntSlider(
-        value=0, min=0, max=BACKPROP_STEPS - 1, description="step", layout=narrow
+        value=step, min=0, max=BACKPROP_STEPS - 1, description="step", layout=narrow
     )
     example = widgets.IntSlider(
         value=seed, min=0, max=max(n_examples - 1, seed), description="example", layout=narrow
