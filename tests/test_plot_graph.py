@@ -103,6 +103,22 @@ def test_stepper_renders_every_step_without_warnings(make):
     assert all(node.grad == 0.0 for node in y.topological_order())
 
 
+def test_stepper_shows_the_step_it_is_given_first():
+    """backward_stepper(step=k) starts at step k and its stored picture is that step's."""
+    y = reuse()[2]
+    widget = backward_stepper(y, step=3)
+    assert widget.controls["step"].value == 3
+    assert widget.render() == widget.render(step=3)
+    assert widget.render() != widget.render(step=0)
+
+
+@pytest.mark.parametrize("step", [-1, 99, 1.5])
+def test_stepper_rejects_a_step_outside_the_graph(step):
+    """A first step that is not 0..N raises a ValueError naming the function and the range."""
+    with pytest.raises(ValueError, match=r"backward_stepper: step must be an integer from 0 to"):
+        backward_stepper(reuse()[2], step=step)
+
+
 def test_stepper_buttons_move_the_step_within_bounds():
     """Next and Back change the step by one and stop at 0 and at the last step."""
     widget = backward_stepper(reuse()[2])

@@ -8,30 +8,37 @@ from bpkit.plot.graph import backward_steps, draw_backward_step, graph_figsize
 from bpkit.widgets._explorer import explorer
 
 
-def backward_stepper(value: Any, title: str | None = None) -> Any:
+def backward_stepper(value: Any, title: str | None = None, *, step: int = 0) -> Any:
     """Return a widget that walks the backward pass of ``value``'s graph step by step.
 
     Back/Next buttons (or the ``step`` slider) move through the reverse topological
     order; the node being filled is highlighted and its "local derivative × upstream
     grad" sum is written out. The drawing is :func:`bpkit.plot.draw_backward_step`;
-    ``value``'s own ``.grad`` fields are not changed.
+    ``value``'s own ``.grad`` fields are not changed. ``step`` is the step shown first
+    (and stored in a saved notebook): pick one that shows something, e.g. a node whose
+    grad sums several uses; 0 shows the graph before any grad is filled.
     """
     import ipywidgets as widgets
 
     n_steps = len(backward_steps(value))
-    step = widgets.IntSlider(value=0, min=0, max=n_steps, description="step")
+    if not (isinstance(step, int) and 0 <= step <= n_steps):
+        raise ValueError(
+            f"backward_stepper: step must be an integer from 0 to {n_steps} (the number of"
+            f" nodes in the graph), got {step!r}."
+        )
+    slider = widgets.IntSlider(value=step, min=0, max=n_steps, description="step")
     width, height = graph_figsize(value)
     box = explorer(
         draw_backward_step,
-        {"step": step},
+        {"step": slider},
         fixed={"value": value},
         figsize=(max(width, 6.0), height + 0.9),
         title=title or "Step through backward(): each node's grad, filled right to left",
     )
     back = widgets.Button(description="◀ Back", layout={"width": "90px"})
     forward = widgets.Button(description="Next ▶", layout={"width": "90px"})
-    back.on_click(lambda _: setattr(step, "value", max(step.min, step.value - 1)))
-    forward.on_click(lambda _: setattr(step, "value", min(step.max, step.value + 1)))
+    back.on_click(lambda _: setattr(slider, "value", max(slider.min, slider.value - 1)))
+    forward.on_click(lambda _: setattr(slider, "value", min(slider.max, slider.value + 1)))
     row = box.children[-2]  # the explorer's row of controls
     row.children = (back, forward, *row.children)
     box.buttons = (back, forward)
