@@ -5,7 +5,8 @@ from __future__ import annotations
 POINTS = {"gradient_descent": 3, "largest_stable_lr": 1, "momentum_descent": 2}
 
 
-def grading_cases() -> list[dict]:
+def grading_cases(seed: int | None = None) -> list[dict]:
+    """The same cases for every learner: this exercise has no variants yet."""
     opts = {"rtol": 1e-9, "atol": 1e-12}
     cases = [
         {
