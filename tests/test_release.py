@@ -181,7 +181,9 @@ def test_roster_needs_a_student_column_and_unique_ids(tmp_path):
         release.read_roster(roster)
 
 
-@pytest.mark.parametrize("notebook", ["04_feedforward", "05_backpropagation", "08_bptt"])
+@pytest.mark.parametrize(
+    "notebook", ["04_feedforward", "05_backpropagation", "07_training", "08_bptt"]
+)
 def test_variant_cases_differ_and_pass_on_the_reference(notebook):
     """Two learners get different public cases, and the reference solution passes both."""
     from bpkit.check import compare, drivers, oracles, public_cases

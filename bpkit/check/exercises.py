@@ -39,7 +39,7 @@ def names(folder: Path | None = None) -> list[str]:
 
 def load_file(path: Path, name: str | None = None) -> ModuleType:
     """Import one Python file of an exercise folder as a module, and keep it in sys.modules."""
-    path = Path(path)
+    path = Path(path).resolve()
     name = name or f"bpkit_exercises.{path.parent.name}.{path.stem}"
     if name in sys.modules and getattr(sys.modules[name], "__file__", None) == str(path):
         return sys.modules[name]
