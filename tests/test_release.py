@@ -292,3 +292,54 @@ def test_variants_differ_and_grade_against_their_own_learner(tmp_path):
         assert totals[f"{student}_own"][0] == totals[f"{student}_own"][1]
         assert totals[f"{student}_faithful"][0] == totals[f"{student}_faithful"][1]
         assert totals[f"{student}_copied"][0] < 0.5 * totals[f"{student}_copied"][1]
+
+
+def test_check_works_from_the_shipped_files_alone(tmp_path):
+    """check() needs only what pyproject.toml ships (bpkit/ and each exercise's cases.py and
+    hints.py, as package bpkit_exercises), never an instructor file: as after `pip install .`."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert "bpkit_exercises" in config["packages"]
+    assert config["package-dir"]["bpkit_exercises"] == "exercises"
+    site = tmp_path / "site-packages"
+    shutil.copytree(ROOT / "bpkit", site / "bpkit", ignore=shutil.ignore_patterns("__pycache__"))
+    shipped = [EXERCISES / "__init__.py"]
+    shipped += [
+        p for glob in config["package-data"]["bpkit_exercises"] for p in EXERCISES.glob(glob)
+    ]
+    for path in shipped:
+        target = site / "bpkit_exercises" / path.relative_to(EXERCISES)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, target)
+    names = {p.name for p in shipped}
+    assert names == {"__init__.py", "cases.py", "hints.py"}
+    assert len(shipped) == 1 + 2 * len(NOTEBOOKS)
+    script = (
+        "import numpy as np, bpkit, bpkit_exercises\n"
+        "from bpkit.check import check\n"
+        "print(bpkit.__file__, bpkit_exercises.__file__)\n"
+        "def sigmoid(z):\n"
+        "    return 0.5 * (1 + np.tanh(0.5 * np.asarray(z, dtype=float)))\n"
+        "def dense_forward(x, W, b):\n"
+        "    return x @ W\n"
+        "check(sigmoid)\n"
+        "check(dense_forward)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    first, *rest = done.stdout.splitlines()
+    assert first.split() == [
+        str(site / "bpkit" / "__init__.py"),
+        str(site / "bpkit_exercises" / "__init__.py"),
+    ]
+    assert rest[0] == "✓ sigmoid: all 3 checks passed"
+    assert "hint: the bias is missing: z = x @ W + b." in done.stdout

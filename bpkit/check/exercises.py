@@ -22,11 +22,17 @@ NAME = re.compile(r"^\d\d_\w+$")
 
 
 def root() -> Path | None:
-    """The folder that holds the exercise folders (``None`` if bpkit_exercises is missing)."""
+    """The folder that holds the exercise folders, or ``None`` when there is none.
+
+    The installed package ``bpkit_exercises``; else, for a source tree on ``sys.path`` that
+    was never installed (e.g. the autograder's ``package/``), the ``exercises/`` folder beside
+    the ``bpkit`` package.
+    """
     spec = importlib.util.find_spec("bpkit_exercises")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(next(iter(spec.submodule_search_locations)))
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    beside = Path(__file__).resolve().parents[2] / "exercises"
+    return beside if (beside / "__init__.py").is_file() else None
 
 
 def names(folder: Path | None = None) -> list[str]:
