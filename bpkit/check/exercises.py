@@ -10,6 +10,7 @@ and registers their drivers in ``bpkit.check.drivers.DRIVERS``.
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.util
 import re
 import sys
@@ -21,11 +22,17 @@ NAME = re.compile(r"^\d\d_\w+$")
 
 
 def root() -> Path | None:
-    """The folder that holds the exercise folders (``None`` if bpkit_exercises is missing)."""
+    """The folder that holds the exercise folders, or ``None`` when there is none.
+
+    The installed package ``bpkit_exercises``; else, for a source tree on ``sys.path`` that
+    was never installed (e.g. the autograder's ``package/``), the ``exercises/`` folder beside
+    the ``bpkit`` package.
+    """
     spec = importlib.util.find_spec("bpkit_exercises")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(next(iter(spec.submodule_search_locations)))
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    beside = Path(__file__).resolve().parents[2] / "exercises"
+    return beside if (beside / "__init__.py").is_file() else None
 
 
 def names(folder: Path | None = None) -> list[str]:
@@ -38,7 +45,7 @@ def names(folder: Path | None = None) -> list[str]:
 
 def load_file(path: Path, name: str | None = None) -> ModuleType:
     """Import one Python file of an exercise folder as a module, and keep it in sys.modules."""
-    path = Path(path)
+    path = Path(path).resolve()
     name = name or f"bpkit_exercises.{path.parent.name}.{path.stem}"
     if name in sys.modules and getattr(sys.modules[name], "__file__", None) == str(path):
         return sys.modules[name]
@@ -105,3 +112,13 @@ def public_cases(exercise: str, seed: int | None = None) -> list[dict[str, Any]]
     if cases is None:
         raise KeyError(f"no exercise named {exercise!r} (installed: {', '.join(names())})")
     return cases.public_cases() if seed is None else cases.public_cases(seed=seed)
+
+
+def variant_seed(exercise: str, student: str) -> int:
+    """The seed of one learner's variant: the first 4 bytes of sha256("exercise:student").
+
+    Stable across machines and versions, so the grader regenerates the same variant from
+    the notebook's ``metadata.bpkit.variant`` (e.g. ``variant_seed("08_bptt", "s001")``).
+    """
+    digest = hashlib.sha256(f"{exercise}:{student}".encode()).digest()
+    return int.from_bytes(digest[:4], "big")

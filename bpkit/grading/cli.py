@@ -196,9 +196,10 @@ def run(args: argparse.Namespace) -> int:
     for name, path in submissions:
         notebook, _ = read_notebook(path)
         which = args.exercise or ex.recognise(path, notebook, names)
-        if which and which not in exercises:
-            exercises[which] = ex.load(which, source)
-        exercise = exercises.get(which) if which else None
+        key = (which, ex.variant_seed(notebook, which))  # a learner's variant: its own cases
+        if which and key not in exercises:
+            exercises[key] = ex.load(which, source, seed=key[1])
+        exercise = exercises.get(key) if which else None
         fingerprint = _fingerprint(path, exercise)
         old = report.read_record(out / f"{name}.results.json")
         if (

@@ -8,12 +8,15 @@ import numpy as np
 
 from bpkit.check.drivers import function_of
 from bpkit.check.oracles import numeric_grad
+from bpkit.data import digits, train_test_split
 
 NOTEBOOK = "07_training"
 
 
-def public_cases() -> list[dict]:
-    rng = np.random.default_rng(7)
+def public_cases(seed: int | None = None) -> list[dict]:
+    """The public cases; a variant (``seed``) draws its numbers and its digits split from it."""
+    rng = np.random.default_rng(7 if seed is None else [seed, 70])
+    split = variant_values(seed)["SPLIT"]
     fd = {"rtol": 1e-5, "atol": 1e-8}
     soft = {
         "function": "softmax",
@@ -32,8 +35,9 @@ def public_cases() -> list[dict]:
         "function": "train_classifier",
         "driver": "train_accuracy",
         "compare": "at_least",
-        "options": {"threshold": 0.9},
-        "label": "300 points of 3 spirals (seed 0); the check measures accuracy on 300 new ones",
+        "options": {"threshold": 0.95},
+        "label": f"the 1348 training digits of train_test_split(X, y, 0.25, seed={split}); "
+        "the check measures the accuracy on the other 449",
         "hint": "watch the loss fall: if it stalls, raise the learning rate or the number of "
         "epochs; if it grows or turns nan, lower the learning rate.",
     }
@@ -44,33 +48,33 @@ def public_cases() -> list[dict]:
         {**ce, "args": [np.array([[1.0, 2.0, 0.5]]), np.array([1])]},
         {**ce, "args": [rng.standard_normal((3, 4)), np.array([0, 3, 1])]},
         {**ce, "args": [np.array([[1000.0, 0.0, -1000.0], [0.0, 0.0, 0.0]]), np.array([0, 2])]},
-        {**train, "args": [], "kwargs": {"seed": 0}},
+        {**train, "args": [], "kwargs": {"split": split, "seed": 0}},
     ]
 
 
 # --- drivers: call the learner's function on a case's plain inputs --------------------
 
 
-def spirals(n_per_class: int = 100, n_classes: int = 3, noise: float = 0.2, seed: int = 0):
-    """Return interleaved 2-D spirals ``(X: (n, 2), y: (n,) int)`` from a seeded rng."""
-    rng = np.random.default_rng(seed)
-    X, y = [], []
-    for k in range(n_classes):
-        r = np.linspace(0.05, 1.0, n_per_class)
-        angle = np.linspace(0, 4.0, n_per_class) + 2 * np.pi * k / n_classes
-        angle = angle + noise * rng.standard_normal(n_per_class)
-        X.append(np.column_stack([r * np.sin(angle), r * np.cos(angle)]))
-        y.append(np.full(n_per_class, k))
-    return np.concatenate(X), np.concatenate(y)
+TEST_FRACTION = 0.25  # of the 1797 digits: 449 held out, 1348 to train on
 
 
-def train_accuracy(namespace: dict, function: str, seed: int = 0) -> float:
-    """Train with ``function(X, y, seed=seed)`` on spirals; return accuracy on fresh spirals."""
-    X, y = spirals(seed=seed)
-    params = function_of(namespace, function)(X.copy(), y.copy(), seed=seed)
+def variant_values(seed: int | None) -> dict:
+    """The notebook's ``# variant`` line: the seed of the learner's train/test split."""
+    if seed is None:
+        return {"SPLIT": 0}
+    return {"SPLIT": int(np.random.default_rng([seed, 7]).integers(1, 10_000))}
+
+
+def train_accuracy(namespace: dict, function: str, split: int = 0, seed: int = 0) -> float:
+    """Train ``function(X_train, y_train, seed=seed)`` on the 8×8 digits; return test accuracy.
+
+    The split is ``train_test_split(X, y, test_fraction=0.25, seed=split)``, as in the notebook.
+    """
+    X, y = digits()
+    X_train, X_test, y_train, y_test = train_test_split(X, y, TEST_FRACTION, seed=split)
+    params = function_of(namespace, function)(X_train.copy(), y_train.copy(), seed=seed)
     W1, b1, W2, b2 = (np.array(params[k], dtype=np.float64) for k in ("W1", "b1", "W2", "b2"))
-    X_test, y_test = spirals(seed=seed + 1000)
-    scores = np.tanh(X_test @ W1 + b1) @ W2 + b2  # (n, n_classes)
+    scores = np.tanh(X_test @ W1 + b1) @ W2 + b2  # (n_test, 10)
     return float(np.mean(np.argmax(scores, axis=1) == y_test))
 
 
