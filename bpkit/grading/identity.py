@@ -205,9 +205,11 @@ def _wrong(identity: Identity, defines: list[str]) -> str:
         "file name": f"its file name says {identity.exercise}",
         "content": f"it looks like {identity.exercise} (it defines {', '.join(defines)})",
     }[identity.how]
+    how = identity.submitted_how
+    by = how if how == "--exercise" else f"its {how}"
     return (
-        f"wrong exercise: handed in as {identity.submitted_as} (by its "
-        f"{identity.submitted_how}), but {evidence}; graded as {identity.exercise}"
+        f"wrong exercise: handed in as {identity.submitted_as} (by {by}), "
+        f"but {evidence}; graded as {identity.exercise}"
     )
 
 
