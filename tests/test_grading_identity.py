@@ -126,6 +126,9 @@ def test_wrong_exercise_is_graded_as_what_it_is_and_reported(klass):
     assert carl["identified_by"] == "metadata"
     assert "but its metadata says 91_other" in carl["status"]
     assert ("bob", "90_fixture") not in table
+    feedback = (klass / "bob__90_fixture.feedback.md").read_text()
+    assert "Status: wrong exercise: handed in as 90_fixture" in feedback
+    assert "Student `bob`; exercise recognised by the graded functions it defines." in feedback
 
 
 def test_nothing_that_ran_no_graded_function_is_ok(klass):

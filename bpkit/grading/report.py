@@ -183,6 +183,22 @@ def results_json(record: dict) -> dict:
     }
 
 
+HOW = {
+    "metadata": "its metadata (written by bpkit release)",
+    "file name": "its file name",
+    "content": "the graded functions it defines",
+    "--exercise": "the grader's --exercise option",
+}
+
+
+def _identity_lines(record: dict) -> list[str]:
+    """Who handed the notebook in and how the grader knew its exercise (when it knows)."""
+    how = HOW.get(record.get("identified_by", ""))
+    if not how:
+        return []
+    return [f"Student `{record.get('student', '')}`; exercise recognised by {how}.", ""]
+
+
 def feedback_md(record: dict) -> str:
     """Readable per-student feedback in Markdown."""
     lines = [
@@ -193,6 +209,7 @@ def feedback_md(record: dict) -> str:
         "",
         f"Status: {record['status']}",
         "",
+        *_identity_lines(record),
     ]
     if record["functions"]:
         lines += ["| function | points | cases passed |", "| --- | --- | --- |"]

@@ -2,10 +2,12 @@
 
 The student column comes, in order:
 1. from ``--roster roster.csv``: the roster row one of whose cells (its id, a name, a login,
-   an LMS user id) appears in the notebook's path, compared as words with case and
-   punctuation ignored (``Smith, John`` matches ``smith_john_…`` and Canvas's ``smithjohn_…``);
+   an LMS user id; 3 letters or digits at least) appears in the notebook's path, compared as
+   words with case and punctuation ignored (``Smith, John`` matches ``smith_john_…`` and
+   Canvas's ``smithjohn_…``); the longest match wins, a tie matches no one;
 2. else from the first folder below the submitted folder (``submitted/<student>/…``),
-   skipping folders named after an exercise and dropping Moodle's ``_assignsubmission_file_``;
+   skipping folders named after an exercise (``04_feedforward/``, ``hw4/``) and dropping
+   Moodle's ``_assignsubmission_file_``;
 3. else from a flat file's name: the words before the exercise part, without ``late`` or
    ``Copy of``, up to the first number of three or more digits (an LMS user id; later
    numbers are per-upload ids): ``smith_john_12345_late_04_feedforward-1.ipynb`` gives
@@ -24,9 +26,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bpkit.grading.identity import NUMBERED, from_path
+from bpkit.grading.identity import NUMBERED
 
 MOODLE_SUFFIX = re.compile(r"_assignsubmission_\w*$")
+EXERCISE_FOLDER = re.compile(r"(?i)(?:ex|exercise|hw|homework|lab|assignment)[ _-]?\d{1,2}")
+SHORTEST = 3  # roster fragments shorter than this (a "1", an "al") match too much
 ID_COLUMNS = ("student", "student_id", "id", "sis_id", "sis user id", "login", "username")
 
 
@@ -55,7 +59,8 @@ def from_file_name(filename: str, names: list[str]) -> str:
 def from_path_parts(parts: tuple[str, ...], names: list[str]) -> str:
     """The student a path below the submitted folder gives, by rules 2 to 4."""
     for folder in parts[:-1]:
-        if not from_path((folder,), names):
+        exercise = any(name.lower() in folder.lower() for name in names)
+        if not exercise and not EXERCISE_FOLDER.fullmatch(folder):
             return MOODLE_SUFFIX.sub("", folder).strip() or folder
     return from_file_name(parts[-1], names)
 
@@ -114,7 +119,7 @@ def read_roster(path: Path) -> Roster:
         for cell in row:
             for fragment in cell.split(";"):
                 words = _words(fragment)
-                if words:
+                if len("".join(words)) >= SHORTEST:
                     keys[student].add("".join(words))
                 if 2 <= len(words) <= 3 and all(w.isalpha() for w in words):
                     keys[student].add("".join(reversed(words)))  # "John Smith" ~ "smithjohn"
