@@ -208,7 +208,7 @@ def test_roster_matches_names_logins_and_lms_ids(tmp_path):
 
 def test_identity_prefers_metadata_then_name_then_content(source):
     """Metadata wins, then the path, then the graded functions the notebook defines."""
-    known = identity.catalogue({n: source / f"{n}.ipynb" for n in NAMES}, identity.current_stamp)
+    known = identity.catalogue({n: source / f"{n}.ipynb" for n in NAMES})
     fixture = json.loads(corpus.notebook(solution("90_fixture")))
     meta = stamped(solution("90_fixture"), "90_fixture", source)
     assert identity.identify(("x.ipynb",), meta, known).how == "metadata"

@@ -257,7 +257,7 @@ def run(args: argparse.Namespace) -> int:
     if args.exercise and args.exercise not in names:
         raise SystemExit(f"bpkit grade: no exercise {args.exercise!r} in {source}")
     roster = students.read_roster(args.roster) if args.roster else None
-    known = identity.catalogue(sources, identity.current_stamp)
+    known = identity.catalogue(sources)
     submissions = collect(args.submissions)
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)

@@ -35,14 +35,22 @@ TWO_DIGITS = re.compile(r"(?<!\d)(\d{2})(?!\d)")
 
 @dataclass
 class Catalogue:
-    """What the grader knows of every exercise: graded functions and current release stamp."""
+    """What the grader knows of every exercise: its graded functions and its source."""
 
     functions: dict[str, list[str]]  # exercise → its graded functions, in notebook order
-    stamps: dict[str, dict] = field(default_factory=dict)  # exercise → {release, cases_hash}
+    sources: dict[str, Path] = field(default_factory=dict)  # exercise → instructor notebook
+    _stamps: dict[tuple, dict | None] = field(default_factory=dict)
 
     @property
     def names(self) -> list[str]:
         return list(self.functions)
+
+    def stamp(self, name: str, variant: dict | None) -> dict | None:
+        """The release stamp of ``name`` (for that variant) as released today, or None."""
+        key = (name, json.dumps(variant, sort_keys=True))
+        if key not in self._stamps and name in self.sources:
+            self._stamps[key] = current_stamp(name, self.sources[name], variant)
+        return self._stamps.get(key)
 
 
 @dataclass
@@ -112,15 +120,10 @@ def graded_functions(source: Path) -> list[str]:
     return names
 
 
-def catalogue(sources: dict[str, Path], stamp=None) -> Catalogue:
-    """Build the catalogue of every exercise; ``stamp(name, path)`` gives its current stamp."""
+def catalogue(sources: dict[str, Path]) -> Catalogue:
+    """Build the catalogue of every exercise from its instructor notebook."""
     functions = {name: graded_functions(path) for name, path in sources.items()}
-    stamps = {}
-    for name, path in sources.items():
-        current = stamp(name, path) if stamp else None
-        if current:
-            stamps[name] = current
-    return Catalogue(functions, stamps)
+    return Catalogue(functions, dict(sources))
 
 
 def content_match(notebook: dict | None, known: Catalogue) -> tuple[str | None, int]:
@@ -194,7 +197,8 @@ def identify(
             _wrong(identity, [f for f in known.functions[identity.exercise] if f in defined])
         )
     if by_meta and by_meta == identity.exercise:
-        identity.flags += _release_flags(tag, known.stamps.get(by_meta))
+        variant = tag.get("variant") if isinstance(tag.get("variant"), dict) else None
+        identity.flags += _release_flags(tag, known.stamp(by_meta, variant))
     return identity
 
 
@@ -228,22 +232,31 @@ def _release_flags(tag: dict, current: dict | None) -> list[str]:
     return [f"older release: {detail}; graded against the current cases"]
 
 
-def current_stamp(name: str, source: Path) -> dict | None:
-    """The release stamp ``bpkit release`` writes today for exercise ``name`` (see its schema).
+def current_stamp(name: str, source: Path, variant: dict | None = None) -> dict | None:
+    """The ``release`` and ``cases_hash`` that ``bpkit release`` writes today for ``name``.
 
-    ``release`` is the bpkit version + a short hash of the instructor notebook;
-    ``cases_hash`` hashes the public cases' canonical JSON (numpy arrays through the codec).
+    ``release`` is the bpkit version + 12 hex digits of the instructor notebook's sha256;
+    ``cases_hash`` hashes the public cases' canonical JSON (for that variant). Exercise
+    folders ask ``bpkit.release.identity``; a flat source (the grader's own test fixtures)
+    is stamped here the same way, from ``bpkit.check``'s public cases.
     """
     import bpkit
+    from bpkit import release
+
+    if Path(source).name == "source.ipynb" and hasattr(release, "identity"):
+        try:
+            stamp = release.identity(Path(source), variant)
+        except Exception:
+            return None  # no stamp to compare with: no notebook is called older
+        return {"release": stamp.get("release"), "cases_hash": stamp.get("cases_hash")}
     from bpkit.grading import codec, lookup
 
-    cases = [{k: v for k, v in c.items() if k != "oracle"} for c in lookup.public_cases(name)]
     try:
-        text = json.dumps(codec.encode(cases), sort_keys=True, separators=(",", ":"))
+        cases = json.dumps(codec.encode(lookup.public_cases(name)), sort_keys=True)
     except (TypeError, ValueError):
         return None
     short = hashlib.sha256(Path(source).read_bytes()).hexdigest()[:12]
     return {
         "release": f"{bpkit.__version__}+{short}",
-        "cases_hash": "sha256:" + hashlib.sha256(text.encode()).hexdigest(),
+        "cases_hash": "sha256:" + hashlib.sha256(cases.encode()).hexdigest(),
     }
