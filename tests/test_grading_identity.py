@@ -101,6 +101,8 @@ def klass(tmp_path_factory, source) -> Path:
     write(sub / "gus" / "hw.ipynb", stamped(fixture, "90_fixture", source, release="0.0.1+abc"))
     write(sub / "hal" / "good.ipynb", corpus.notebook(other))
     write(sub / "hal" / "91_other.ipynb", corpus.notebook(corpus.release(other)), mtime=3e9)
+    write(sub / "ivy" / "90_fixture.ipynb", corpus.notebook(other), mtime=1e9)
+    write(sub / "ivy" / "91_other.ipynb", corpus.notebook(corpus.release(other)), mtime=3e9)
     out = root / "out"
     assert bpkit_main(["grade", str(sub), "--out", str(out), "--source", str(source)]) == 0
     return out
@@ -158,6 +160,14 @@ def test_an_attempt_counts_before_a_later_untouched_copy(klass):
     assert "not counted: hal__91_other" in row["note"]
 
 
+def test_work_in_the_wrong_slot_counts_before_an_untouched_right_one(klass):
+    """ivy's 91 work handed in as 90 counts for 91 before her later, untouched 91 notebook."""
+    row = rows(klass)[("ivy", OTHER)]
+    assert (row["submission"], row["total"]) == ("ivy__90_fixture", "2")
+    assert row["status"].startswith("wrong exercise: handed in as 90_fixture")
+    assert "not counted: ivy__91_other" in row["note"]
+
+
 def test_roster_maps_folders_to_ids_without_regrading(klass, source, tmp_path, capsys):
     """A roster renames students in place (nothing regraded); an unknown folder is noted."""
     roster = tmp_path / "roster.csv"
@@ -166,7 +176,7 @@ def test_roster_maps_folders_to_ids_without_regrading(klass, source, tmp_path, c
     shutil.copytree(klass, out)
     args = ["grade", str(klass.parent / "submitted"), "--out", str(out), "--source", str(source)]
     assert bpkit_main([*args, "--roster", str(roster)]) == 0
-    assert "graded 0, skipped 10" in capsys.readouterr().out
+    assert "graded 0, skipped 12" in capsys.readouterr().out
     table = rows(out)
     assert table[("s001", "90_fixture")]["total"] == "6"
     assert table[("s002", OTHER)]["total"] == "2"

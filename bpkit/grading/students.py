@@ -14,9 +14,10 @@ The student column comes, in order:
    ``smith_john_12345``;
 4. else the file's name itself (``hw4.ipynb`` → ``hw4``): such a file is a student of its own.
 
-A student with several notebooks for one exercise gets one row: the notebook handed in as
-the exercise it is, then one that attempts a graded function, then the latest modified
-(then the last by name) counts; the others are named in its note and never added up.
+A student with several notebooks for one exercise gets one row. The one that counts is, in
+order: one that attempts a graded function (not only ``NotImplementedError`` stubs), one
+handed in as the exercise it is, the latest modified, the last by name. The others are named
+in its note and never added up.
 """
 
 from __future__ import annotations
@@ -139,7 +140,8 @@ def student_of(parts: tuple[str, ...], names: list[str], roster: Roster | None) 
 def rank(record: dict) -> tuple:
     """Order a student's notebooks for one exercise: the greatest counts (see module doc)."""
     right = not record.get("submitted_as") or record.get("submitted_as") == record["exercise"]
-    return (right, record.get("attempted", 0) > 0, record.get("mtime", 0.0), record["submission"])
+    tried = record.get("attempted", 0) > 0
+    return (tried, right, record.get("mtime", 0.0), record["submission"])
 
 
 def counted(records: list[dict]) -> list[tuple[dict, list[dict]]]:
