@@ -36,7 +36,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--memory", type=int, default=1024, help="memory limit in MB")
     parser.add_argument("--force", action="store_true", help="regrade what is already graded")
     parser.add_argument(
-        "--source", type=Path, default=Path("exercises/source"), help="instructor notebooks"
+        "--source",
+        type=Path,
+        default=Path("exercises"),
+        help="the exercise folders NN_topic/ with their instructor notebooks (default: exercises)",
     )
     parser.add_argument(
         "--exercise",
@@ -271,9 +274,10 @@ def run(args: argparse.Namespace) -> int:
         notebook, _ = read_notebook(path)
         who = identity.identify(parts, notebook, known, args.exercise)
         which = who.exercise
-        if which and which not in exercises:
-            exercises[which] = ex.load(which, source)
-        exercise = exercises.get(which) if which else None
+        seed = ex.variant_seed(notebook) if who.how == "metadata" else None  # its own variant
+        if which and (which, seed) not in exercises:
+            exercises[which, seed] = ex.load(which, source, seed)
+        exercise = exercises.get((which, seed)) if which else None
         facts = _facts(path, who, known, students.student_of(parts, names, roster), notebook)
         fingerprint = _fingerprint(path, exercise)
         old = report.read_record(out / f"{name}.results.json")
