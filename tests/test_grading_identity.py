@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bpkit.cli import main as bpkit_main
-from bpkit.grading import gradebook, identity, students
+from bpkit.grading import cli, exercise, gradebook, identity, runner, students
 
 FIXTURES = Path(__file__).with_name("grading_fixtures")
 sys.path.insert(0, str(FIXTURES))
@@ -252,3 +252,41 @@ def test_gradebook_joins_exercises_one_cell_each(tmp_path, source):
         "ben,0,0,0",
     ]
     assert gradebook.table([tmp_path / "90_fixture"])[1] == {"90_fixture": 6.0}
+
+
+def _error(kind: str, where: list[str] | None = None) -> tuple[str, dict]:
+    return ("error", {"type": kind, "message": "", "where": where or []})
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "notes"),
+    [
+        ([("value", 1.0), _error("NotImplementedError")], []),
+        ([_error("ValueError", ["line 2 in cube"]), _error("Missing")], []),
+        (
+            [_error("NotImplementedError"), _error("Missing")],
+            ["not attempted: every graded function still raises NotImplementedError"],
+        ),
+        (
+            [_error("Missing"), _error("Missing")],
+            ["not attempted: the notebook defines none of the graded functions (cube, halve)"],
+        ),
+        (
+            [_error("LookupError"), _error("LookupError")],
+            [
+                "no graded function ran: the grader could not call cube, halve (LookupError); "
+                "tell your instructor"
+            ],
+        ),
+        (
+            [("value", 1.0), _error("LookupError")],
+            ["the grader could not call halve (LookupError); tell your instructor"],
+        ),
+    ],
+)
+def test_status_is_never_ok_when_no_graded_function_ran(outcomes, notes):
+    """A case counts as run only if it returned or raised inside the learner's code."""
+    cases = [{"function": "cube"}, {"function": "halve"}]
+    fixture = exercise.Exercise(OTHER, {"cube": 1.0, "halve": 1.0}, cases)
+    run = runner.Run(results=dict(enumerate(outcomes)))
+    assert cli._run_notes(run, fixture) == notes

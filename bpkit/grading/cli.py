@@ -171,20 +171,49 @@ def _fingerprint(path: Path, exercise: ex.Exercise | None) -> str:
     return digest.hexdigest()[:24]
 
 
-NOT_RUN = ("Missing", "NotImplementedError", "Skipped")
+RAN = ("Timeout", "MemoryError", "Crashed", "Malformed", "RecursionError")  # it was called
 
 
-def _not_attempted(run: runner.Run, exercise: ex.Exercise) -> str:
-    """Say why no graded function ran in a run that finished normally, or ""."""
+def _outcome(kind: str, value: object) -> str:
+    """Classify one case's outcome: ran, missing, stub, skipped, or uncalled (grader side)."""
+    if kind != "error":
+        return "ran"
+    name = value["type"]
+    if name in RAN:
+        return "ran"
+    known = {"Missing": "missing", "NotImplementedError": "stub", "Skipped": "skipped"}
+    if name in known:
+        return known[name]
+    # An error raised in the student's code has frames in its cells; one without any was
+    # raised before the graded function was called (a driver the grader could not find).
+    return "ran" if value["where"] else f"uncalled:{name}"
+
+
+def _run_notes(run: runner.Run, exercise: ex.Exercise) -> list[str]:
+    """Say what the cases show beyond the run's status: nothing attempted, uncallable cases."""
     if run.problem:
-        return ""  # the run stopped early; its status already says why
-    kinds = [value["type"] if kind == "error" else "value" for kind, value in run.results.values()]
-    if any(kind not in NOT_RUN for kind in kinds):
-        return ""
-    if kinds and all(kind == "Missing" for kind in kinds):
-        listed = ", ".join(exercise.points)
-        return f"not attempted: the notebook defines none of the graded functions ({listed})"
-    return "not attempted: every graded function still raises NotImplementedError"
+        return []  # the run stopped early; its status already says why
+    outcomes = {k: _outcome(kind, value) for k, (kind, value) in run.results.items()}
+    notes = []
+    kinds = set(outcomes.values())
+    if "ran" not in kinds and kinds & {"missing", "stub"}:
+        if "stub" in kinds:
+            notes.append("not attempted: every graded function still raises NotImplementedError")
+        else:
+            listed = ", ".join(exercise.points)
+            notes.append(
+                f"not attempted: the notebook defines none of the graded functions ({listed})"
+            )
+    uncalled = {k: o.split(":")[1] for k, o in outcomes.items() if o.startswith("uncalled")}
+    if uncalled:
+        functions = sorted({exercise.cases[k]["function"] for k in uncalled})
+        errors = ", ".join(sorted(set(uncalled.values())))
+        ran = "" if notes or "ran" in kinds else "no graded function ran: "
+        notes.append(
+            f"{ran}the grader could not call {', '.join(functions)} ({errors}); "
+            "tell your instructor"
+        )
+    return notes
 
 
 def _troubled(status: str) -> bool:
@@ -210,10 +239,10 @@ def _grade_one(name, path, exercise, limits, sandbox) -> dict:
     run = runner.run(cells, exercise.cases, limits, sandbox)
     record = report.grade(name, exercise, run, limits)
     record["retry"] = run.problem.startswith(("the grader could not", "the sandbox did not"))
-    unattempted = _not_attempted(run, exercise)
-    if unattempted:
-        ok = record["status"] == "ok"
-        record["status"] = unattempted if ok else f"{unattempted}; {record['status']}"
+    notes = _run_notes(run, exercise)
+    if notes:
+        status = record["status"]
+        record["status"] = "; ".join(notes if status == "ok" else [*notes, status])
     return record
 
 
