@@ -14,6 +14,7 @@ committed student notebooks are current.
 from __future__ import annotations
 
 import argparse
+import csv
 import hashlib
 import json
 import re
@@ -26,6 +27,7 @@ SOURCE_NAME = "source.ipynb"
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 NBVAL_MARK = "# NBVAL_CHECK_OUTPUT"
 DEF = re.compile(r"^def (\w+)\(", re.MULTILINE)
+VARIANT_LINE = re.compile(r"^(\s*)(\w+) = .*?(\s*# variant)\s*$")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,6 +45,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="write nothing; exit 1 if any student notebook differs from a fresh release",
     )
+    parser.add_argument(
+        "--variants",
+        type=Path,
+        default=None,
+        metavar="ROSTER",
+        help="a CSV with a 'student' column: write OUT/<student>/NN_topic.ipynb, one variant "
+        "per learner (default OUT: variants)",
+    )
+    parser.add_argument("--exercise", default=None, help="release only this exercise (NN_topic)")
 
 
 def sources(folder: Path) -> list[Path]:
@@ -55,11 +66,53 @@ def student_path(source: Path) -> Path:
     return source.with_name(f"{source.parent.name}.ipynb")
 
 
+def read_roster(path: Path) -> list[str]:
+    """The student ids of a roster CSV: its column ``student`` (or ``student_id``), in order."""
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    columns = {name.strip().lower(): name for name in (rows[0] if rows else {})}
+    column = columns.get("student") or columns.get("student_id")
+    if column is None:
+        raise SystemExit(
+            f"bpkit release: {path} needs a header with a 'student' column, got {sorted(columns)}"
+        )
+    ids = [row[column].strip() for row in rows if (row[column] or "").strip()]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        raise SystemExit(f"bpkit release: {path} lists {', '.join(repeated)} more than once")
+    return ids
+
+
+def _safe(student: str) -> str:
+    """A folder name for a student id (letters, digits, ``.``, ``-``, ``_``, ``@``)."""
+    return re.sub(r"[^\w.@-]", "_", student).strip(".") or "_"
+
+
+def _release_variants(found: list[Path], args: argparse.Namespace) -> int:
+    from bpkit.check import exercises
+
+    out = Path(args.out) if args.out is not None else Path("variants")
+    students = read_roster(args.variants)
+    for source in found:
+        name = source.parent.name
+        for student in students:
+            variant = {"student": student, "seed": exercises.variant_seed(name, student)}
+            target = out / _safe(student) / f"{name}.ipynb"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(release_text(source, variant), encoding="utf-8")
+        print(f"{name}: {len(students)} variants written to {out}/<student>/{name}.ipynb")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     found = sources(args.source)
+    if getattr(args, "exercise", None):
+        found = [p for p in found if p.parent.name == args.exercise]
     if not found:
         print(f"bpkit release: no NN_topic/{SOURCE_NAME} in {args.source}", file=sys.stderr)
         return 1
+    if getattr(args, "variants", None) is not None:
+        return _release_variants(found, args)
     stale = []
     for source in found:
         target = student_path(source)
@@ -121,9 +174,44 @@ def graded_functions(nb: dict) -> list[str]:
     ]
 
 
-def release_notebook(nb: dict, number: int, identity: dict | None = None) -> dict:
-    """Return the student version of an instructor notebook (a new dict)."""
-    cells, k = [], 0
+def personalise(text: str, values: dict[str, Any]) -> str:
+    """Give one code cell a learner's numbers.
+
+    A line ``NAME = ...  # variant`` becomes ``NAME = <values[NAME]>  # variant``, where
+    ``values`` comes from the exercise's ``cases.variant_values(seed)``.
+    """
+    lines = []
+    for line in text.split("\n"):
+        match = VARIANT_LINE.match(line)
+        if match and match[2] in values:
+            line = f"{match[1]}{match[2]} = {values[match[2]]!r}{match[3]}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _first_cell(text: str, exercise: str, seed: int) -> str:
+    """The first code cell of a variant: it also calls ``use_variant``, so ``check`` runs
+    that learner's cases (run it first, as always)."""
+    text = re.sub(
+        r"^from bpkit\.check import check$",
+        "from bpkit.check import check, use_variant",
+        text,
+        flags=re.MULTILINE,
+    )
+    call = f'use_variant("{exercise}", seed={seed})  # your own numbers: keep this line'
+    return text.rstrip("\n") + "\n\n" + call
+
+
+def release_notebook(
+    nb: dict, number: int, identity: dict | None = None, values: dict[str, Any] | None = None
+) -> dict:
+    """Return the student version of an instructor notebook (a new dict).
+
+    With an ``identity`` whose ``variant`` is set, the notebook is that learner's variant:
+    its first code cell calls ``use_variant`` and ``# variant`` lines take ``values``.
+    """
+    variant = (identity or {}).get("variant")
+    cells, k, first = [], 0, True
     for cell in nb["cells"]:
         text = _source_text(cell)
         new: dict[str, Any] = {
@@ -138,6 +226,11 @@ def release_notebook(nb: dict, number: int, identity: dict | None = None) -> dic
             lines = text.split("\n")
             if lines and lines[0].strip() == NBVAL_MARK:
                 text = "\n".join(lines[1:])
+            if variant:
+                exercise, seed = identity["exercise"], variant["seed"]
+                text = personalise(text, values or {})
+                text = _first_cell(text, exercise, seed) if first else text
+            first = False
             new["execution_count"] = None
             new["outputs"] = []
         new["source"] = text.splitlines(keepends=True)
@@ -191,10 +284,16 @@ def identity(source: Path, variant: dict | None = None) -> dict:
 
 def release_text(source: Path, variant: dict | None = None) -> str:
     """The exact text of the student notebook released from ``source`` (a ``source.ipynb``)."""
+    from bpkit.check import exercises
+
     source = Path(source)
     nb = json.loads(source.read_text(encoding="utf-8"))
     number = int(source.parent.name[:2])
-    student = release_notebook(nb, number, identity(source, variant))
+    values = None
+    if variant is not None:
+        make = getattr(exercises.load_file(source.with_name("cases.py")), "variant_values", None)
+        values = make(variant["seed"]) if make is not None else {}
+    student = release_notebook(nb, number, identity(source, variant), values)
     return json.dumps(student, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 

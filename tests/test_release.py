@@ -138,3 +138,155 @@ def test_student_notebooks_run_and_say_not_implemented():
             text = "".join(o.get("text", "") for o in cell.outputs)
             assert "not implemented yet" in text, (notebook, cell.source, text)
             assert "✗" not in text
+
+
+# --- identity and per-learner variants -------------------------------------------------------
+
+
+@pytest.mark.parametrize("notebook", list(NOTEBOOKS))
+def test_student_notebook_carries_its_identity(notebook):
+    """metadata.bpkit names the exercise, the release and the hash of its public cases."""
+    from bpkit.check import public_cases
+
+    meta = json.loads(_student(notebook).read_text())["metadata"]["bpkit"]
+    assert meta["exercise"] == notebook
+    assert re.fullmatch(r"\d+\.\d+\.\d+\+[0-9a-f]{12}", meta["release"])
+    cases = [{k: v for k, v in c.items() if k != "exercise"} for c in public_cases(notebook)]
+    assert meta["cases_hash"] == release.cases_hash(cases)
+    assert meta["variant"] is None
+
+
+def test_variant_seed_is_sha256_of_exercise_and_student():
+    """The documented formula: the first 4 bytes of sha256("exercise:student"), big-endian."""
+    import hashlib
+
+    from bpkit.check.exercises import variant_seed
+
+    digest = hashlib.sha256(b"08_bptt:s001").digest()
+    assert variant_seed("08_bptt", "s001") == int.from_bytes(digest[:4], "big")
+    assert variant_seed("08_bptt", "s001") != variant_seed("08_bptt", "s002")
+    assert variant_seed("08_bptt", "s001") != variant_seed("04_feedforward", "s001")
+
+
+def test_roster_needs_a_student_column_and_unique_ids(tmp_path):
+    """read_roster takes the 'student' column; a missing column or a repeated id is an error."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("Student,name\ns1,Ada\n s2 ,Alan\n,nobody\n", encoding="utf-8")
+    assert release.read_roster(roster) == ["s1", "s2"]
+    roster.write_text("id,name\ns1,Ada\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="'student' column"):
+        release.read_roster(roster)
+    roster.write_text("student\ns1\ns1\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="s1 more than once"):
+        release.read_roster(roster)
+
+
+@pytest.mark.parametrize("notebook", ["04_feedforward", "05_backpropagation", "08_bptt"])
+def test_variant_cases_differ_and_pass_on_the_reference(notebook):
+    """Two learners get different public cases, and the reference solution passes both."""
+    from bpkit.check import compare, drivers, oracles, public_cases
+    from bpkit.check.exercises import variant_seed
+
+    reference = release.reference_namespace(_source(notebook))
+    seeds = [variant_seed(notebook, s) for s in ("s001", "s002")]
+    hashes = {release.cases_hash(public_cases(notebook, seed)) for seed in [None, *seeds]}
+    assert len(hashes) == 3
+    for seed in seeds:
+        for case in public_cases(notebook, seed):
+            got = drivers.run_case(case, reference)
+            assert compare.score(case, got, oracles.expected_for(case))[0] == 1.0, case
+
+
+def test_use_variant_switches_the_inline_check():
+    """check() runs the learner's own cases once the first cell called use_variant."""
+    import bpkit.check as chk
+
+    default = chk.cases_for("rnn_backward")
+    try:
+        chk.use_variant("08_bptt", seed=12345)
+        mine = chk.cases_for("rnn_backward")
+    finally:
+        chk._VARIANTS.clear()
+    assert [c["kwargs"] for c in mine] != [c["kwargs"] for c in default]
+    assert mine[0]["kwargs"]["T"] == 1  # smallest problem first, as always
+    with pytest.raises(ValueError, match="no exercise"):
+        chk.use_variant("99_nothing", seed=1)
+
+
+def _plain(value):
+    """Expected values as Python literals (repr of lists and floats is exact)."""
+    import numpy as np
+
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, tuple):
+        return tuple(_plain(v) for v in value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _with_cells(nb: dict, replace: dict[str, str]) -> dict:
+    nb = json.loads(json.dumps(nb))
+    for cell in nb["cells"]:
+        if cell["id"] in replace:
+            cell["source"] = replace[cell["id"]].splitlines(keepends=True)
+    return nb
+
+
+@pytest.mark.slow
+def test_variants_differ_and_grade_against_their_own_learner(tmp_path):
+    """Two learners' notebooks differ; each scores 100 % with a real solution, and < 100 %
+    with the other learner's expected outputs pasted in as constants (which score 100 % for
+    that other learner, so the copy is faithful)."""
+    from bpkit.cli import main as bpkit_main
+    from bpkit.grading import exercise, report
+
+    name = "08_bptt"
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student,name\ns001,Ada\ns002,Alan\n", encoding="utf-8")
+    out = tmp_path / "variants"
+    argv = ["release", "--source", str(EXERCISES), "--variants", str(roster), "--out", str(out)]
+    assert bpkit_main([*argv, "--exercise", name]) == 0
+    nbs = {s: json.loads((out / s / f"{name}.ipynb").read_text()) for s in ("s001", "s002")}
+    differing = [
+        a["id"]
+        for a, b in zip(nbs["s001"]["cells"], nbs["s002"]["cells"], strict=True)
+        if a["source"] != b["source"]
+    ]
+    assert len(differing) == 2  # the first code cell (use_variant) and the learner's own sequence
+    source = json.loads(_source(name).read_text())
+    solutions = {
+        c["id"]: "".join(c["source"])
+        for c in source["cells"]
+        if release.BEGIN in "".join(c["source"])
+    }
+    seeds = {s: nbs[s]["metadata"]["bpkit"]["variant"]["seed"] for s in nbs}
+    expected = {s: exercise.load(name, EXERCISES, seed=seeds[s]).cases for s in nbs}
+    submitted = tmp_path / "submitted"
+    submitted.mkdir()
+    for student, other in (("s001", "s002"), ("s002", "s001")):
+        own = _with_cells(nbs[student], solutions)
+        copies = {}
+        for cell_id, text in solutions.items():
+            fn = release.function_name(text)
+            answers = [_plain(c["expected"]) for c in expected[other] if c["function"] == fn]
+            copies[cell_id] = f"ANSWERS_{fn} = {answers!r}\n\ndef {fn}(*args, **kwargs):\n"
+            copies[cell_id] += f"    return ANSWERS_{fn}.pop(0)\n"
+        copied = _with_cells(nbs[student], copies)
+        faithful = _with_cells(nbs[other], copies)
+        for label, nb in (("own", own), ("copied", copied), ("faithful", faithful)):
+            path = submitted / f"{student}_{label}_{name}.ipynb"
+            path.write_text(json.dumps(nb), encoding="utf-8")
+    grades = tmp_path / "grades"
+    argv = ["grade", str(submitted), "--out", str(grades), "--source", str(EXERCISES)]
+    assert bpkit_main([*argv, "--jobs", "2"]) == 0
+    records = {p.name.split(".")[0]: report.read_record(p) for p in grades.glob("*.results.json")}
+    totals = {key.rsplit("_" + name, 1)[0]: (r["total"], r["max"]) for key, r in records.items()}
+    print(totals)
+    for student in ("s001", "s002"):
+        assert totals[f"{student}_own"][0] == totals[f"{student}_own"][1]
+        assert totals[f"{student}_faithful"][0] == totals[f"{student}_faithful"][1]
+        assert totals[f"{student}_copied"][0] < 0.5 * totals[f"{student}_copied"][1]

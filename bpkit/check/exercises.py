@@ -10,6 +10,7 @@ and registers their drivers in ``bpkit.check.drivers.DRIVERS``.
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.util
 import re
 import sys
@@ -105,3 +106,13 @@ def public_cases(exercise: str, seed: int | None = None) -> list[dict[str, Any]]
     if cases is None:
         raise KeyError(f"no exercise named {exercise!r} (installed: {', '.join(names())})")
     return cases.public_cases() if seed is None else cases.public_cases(seed=seed)
+
+
+def variant_seed(exercise: str, student: str) -> int:
+    """The seed of one learner's variant: the first 4 bytes of sha256("exercise:student").
+
+    Stable across machines and versions, so the grader regenerates the same variant from
+    the notebook's ``metadata.bpkit.variant`` (e.g. ``variant_seed("08_bptt", "s001")``).
+    """
+    digest = hashlib.sha256(f"{exercise}:{student}".encode()).digest()
+    return int.from_bytes(digest[:4], "big")

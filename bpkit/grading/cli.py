@@ -303,10 +303,10 @@ def run(args: argparse.Namespace) -> int:
         notebook, _ = read_notebook(path)
         who = identity.identify(parts, notebook, known, args.exercise)
         which = who.exercise
-        seed = ex.variant_seed(notebook) if who.how == "metadata" else None  # its own variant
-        if which and (which, seed) not in exercises:
-            exercises[which, seed] = ex.load(which, source, seed)
-        exercise = exercises.get((which, seed)) if which else None
+        key = (which, ex.variant_seed(notebook, which))  # a learner's variant: its own cases
+        if which and key not in exercises:
+            exercises[key] = ex.load(which, source, seed=key[1])
+        exercise = exercises.get(key) if which else None
         facts = _facts(path, who, known, students.student_of(parts, names, roster), notebook)
         fingerprint = _fingerprint(path, exercise)
         old = report.read_record(out / f"{name}.results.json")

@@ -60,13 +60,23 @@ def available(source_dir: Path) -> dict[str, Path]:
     return {**flat, **folders}
 
 
-def variant_seed(notebook: dict | None) -> int | None:
-    """The variant seed a released notebook carries in ``metadata.bpkit.variant``, or None."""
+def variant_seed(notebook: dict | None, exercise: str | None = None) -> int | None:
+    """The variant seed of a released notebook, or None when it is no learner's variant.
+
+    ``metadata.bpkit.variant`` names the student; the seed is derived again from the
+    exercise and that student (``bpkit.check.exercises.variant_seed``), so an edited seed
+    cannot pick another learner's cases. Without ``exercise``, the one the metadata names.
+    """
+    from bpkit.check import exercises
+
     meta = notebook.get("metadata", {}) if isinstance(notebook, dict) else {}
     tag = meta.get("bpkit", {}) if isinstance(meta, dict) else {}
     variant = tag.get("variant") if isinstance(tag, dict) else None
-    seed = variant.get("seed") if isinstance(variant, dict) else None
-    return seed if type(seed) is int else None
+    student = variant.get("student") if isinstance(variant, dict) else None
+    exercise = exercise or (tag.get("exercise") if isinstance(tag, dict) else None)
+    if not isinstance(student, str) or not isinstance(exercise, str):
+        return None
+    return exercises.variant_seed(exercise, student)
 
 
 def recognise(path: Path, notebook: dict | None, names: list[str]) -> str | None:

@@ -7,7 +7,8 @@ import numpy as np
 POINTS = {"forward_difference": 1, "central_difference": 2, "numeric_gradient": 3}
 
 
-def grading_cases() -> list[dict]:
+def grading_cases(seed: int | None = None) -> list[dict]:
+    """The same cases for every learner: this exercise has no variants yet."""
     rng = np.random.default_rng(101)
     cases = []
     for f, x, h in [("sin", 2.0, 1e-4), ("exp", -1.0, 1e-2), ("cube", -0.5, 1e-3)]:

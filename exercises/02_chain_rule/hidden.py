@@ -5,7 +5,8 @@ from __future__ import annotations
 POINTS = {"dloss_dw": 2, "df_dx": 2, "count_paths": 1}
 
 
-def grading_cases() -> list[dict]:
+def grading_cases(seed: int | None = None) -> list[dict]:
+    """The same cases for every learner: this exercise has no variants yet."""
     fd = {"rtol": 1e-7, "atol": 1e-10}
     cases = [
         {"function": "dloss_dw", "args": list(a), "compare": "allclose", "options": fd}

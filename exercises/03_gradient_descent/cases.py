@@ -12,7 +12,8 @@ from bpkit.check.drivers import function_of, plain
 NOTEBOOK = "03_gradient_descent"
 
 
-def public_cases() -> list[dict]:
+def public_cases(seed: int | None = None) -> list[dict]:
+    """The same cases for every learner: this exercise has no variants yet."""
     descent = {
         "function": "gradient_descent",
         "driver": "descent",
@@ -24,6 +25,13 @@ def public_cases() -> list[dict]:
         "options": {"rtol": 1e-9},
         "hint": "on ½·c·x² one step multiplies x by (1 − lr·c); descent converges while "
         "|1 − lr·c| < 1 for every curvature c.",
+    }
+    momentum = {
+        "function": "momentum_descent",
+        "driver": "momentum",
+        "options": {"rtol": 1e-9, "atol": 1e-12},
+        "hint": "keep v between steps: v = beta * v - lr * grad(x), then x = x + v, starting "
+        "from v = 0; with beta = 0 you get plain gradient descent.",
     }
     return [
         # Gradient of (x − 3)² is 2(x − 3): from 0 with lr 0.25 the steps halve the gap to 3.
@@ -41,6 +49,14 @@ def public_cases() -> list[dict]:
         {**stable, "args": [[4.0]], "expected": 0.5},
         {**stable, "args": [[1.0, 10.0]], "expected": 0.2},
         {**stable, "args": [[0.5, 2.0, 8.0]], "expected": 0.25},
+        # β = 0 is plain descent; with β = 0.5 the second step keeps the first one's speed.
+        {**momentum, "args": ["parabola", 0.0, 0.25, 0.0, 3], "expected": [0, 1.5, 2.25, 2.625]},
+        {**momentum, "args": ["parabola", 0.0, 0.25, 0.5, 2], "expected": [0.0, 1.5, 3.0]},
+        {
+            **momentum,
+            "args": ["bowl", [1.0, 1.0], 0.1, 0.9, 2],
+            "expected": np.array([[1.0, 1.0], [0.9, 0.0], [0.72, -0.9]]),
+        },
     ]
 
 
@@ -59,4 +75,12 @@ def descent(namespace: dict, function: str, grad: str, x0: Any, lr: float, steps
     return plain(function_of(namespace, function)(GRADIENTS[grad], x0, lr, steps))
 
 
-DRIVERS = {"descent": descent}
+def momentum(
+    namespace: dict, function: str, grad: str, x0: Any, lr: float, beta: float, steps: int
+) -> Any:
+    """Run ``function(GRADIENTS[grad], x0, lr, beta, steps)``; return the history it makes."""
+    x0 = np.array(x0, dtype=np.float64)
+    return plain(function_of(namespace, function)(GRADIENTS[grad], x0, lr, beta, steps))
+
+
+DRIVERS = {"descent": descent, "momentum": momentum}

@@ -7,8 +7,9 @@ import numpy as np
 POINTS = {"sigmoid": 1, "sigmoid_prime": 1, "relu_prime": 1, "dense_forward": 2, "xor_weights": 2}
 
 
-def grading_cases() -> list[dict]:
-    rng = np.random.default_rng(404)
+def grading_cases(seed: int | None = None) -> list[dict]:
+    """The hidden cases; a variant (``seed``) draws its random inputs from its own seed."""
+    rng = np.random.default_rng(404 if seed is None else [seed, 404])
     tight = {"rtol": 1e-9, "atol": 1e-12}
     z = np.concatenate([rng.standard_normal(8) * 5, [-745.0, 709.0, 0.0]])
     cases = [

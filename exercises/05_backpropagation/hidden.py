@@ -7,8 +7,9 @@ import numpy as np
 POINTS = {"mse_backward": 1, "dense_backward": 3, "two_layer_backprop": 4}
 
 
-def grading_cases() -> list[dict]:
-    rng = np.random.default_rng(505)
+def grading_cases(seed: int | None = None) -> list[dict]:
+    """The hidden cases; a variant (``seed``) draws its random inputs from its own seed."""
+    rng = np.random.default_rng(505 if seed is None else [seed, 505])
     opts = {"rtol": 1e-7, "atol": 1e-10}
     cases = [
         {

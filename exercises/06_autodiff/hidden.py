@@ -29,7 +29,8 @@ _DEEP_REUSE = (
 )
 
 
-def grading_cases() -> list[dict]:
+def grading_cases(seed: int | None = None) -> list[dict]:
+    """The same cases for every learner: this exercise has no variants yet."""
     opts = {"rtol": 1e-9, "atol": 1e-12}
     cases = [
         {

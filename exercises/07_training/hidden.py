@@ -7,7 +7,8 @@ import numpy as np
 POINTS = {"softmax": 1, "softmax_cross_entropy": 3, "train_classifier": 3}
 
 
-def grading_cases() -> list[dict]:
+def grading_cases(seed: int | None = None) -> list[dict]:
+    """The same cases for every learner: this exercise has no variants yet."""
     rng = np.random.default_rng(707)
     opts = {"rtol": 1e-7, "atol": 1e-10}
     cases = [

@@ -1,4 +1,8 @@
-"""Public cases for exercise 08 (backpropagation through time), smallest input first."""
+"""Public cases for exercise 08 (backpropagation through time), smallest input first.
+
+Variants: with a ``seed``, every problem gets its own sequence length, sizes and numbers
+(see :func:`sizes`), and the clipping cases their own gradients; the task stays the same.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,55 @@ from bpkit.check.oracles import grads
 NOTEBOOK = "08_bptt"
 
 
-def public_cases() -> list[dict]:
+DEFAULT_SIZES = {
+    "forward": [(0, 1, 1, 2, 3), (1, 3, 2, 2, 3)],
+    "backward": [(0, 1, 1, 2, 3), (1, 3, 2, 2, 3), (2, 5, 1, 3, 2)],
+}
+SIZE_NAMES = ("seed", "T", "batch", "n_in", "n_hidden")
+
+
+def sizes(seed: int | None, kind: str, offset: int = 0) -> list[dict]:
+    """The RNN problems of one kind (``forward``/``backward``): fixed, or a variant's own.
+
+    A variant keeps the first problem one step long and draws the others' sequence length
+    T (2 to 7), batch, input and hidden sizes and numbers from ``seed``; ``offset`` gives
+    the hidden cases problems of their own.
+    """
+    if seed is None:
+        return [dict(zip(SIZE_NAMES, row, strict=True)) for row in DEFAULT_SIZES[kind]]
+    rng = np.random.default_rng([seed, offset, list(DEFAULT_SIZES).index(kind)])
+    out = []
+    for i in range(len(DEFAULT_SIZES[kind])):
+        T = 1 if i == 0 else int(rng.integers(2, 8))
+        row = (int(rng.integers(2**31)), T, *(int(v) for v in rng.integers(1, 5, size=3)))
+        out.append(dict(zip(SIZE_NAMES, row, strict=True)))
+    return out
+
+
+def variant_values(seed: int | None) -> dict:
+    """The notebook's ``# variant`` lines: the length and seed of the learner's own sequence."""
+    if seed is None:
+        return {"T": 4, "SEED": 8}
+    rng = np.random.default_rng([seed, 88])
+    return {"T": int(rng.integers(3, 9)), "SEED": int(rng.integers(1000))}
+
+
+def clip_grads(seed: int | None) -> list[dict]:
+    """Gradients for the clipping cases: fixed, or drawn from a variant's seed."""
+    if seed is None:
+        return [
+            {"W": np.array([[3.0, 0.0]]), "b": np.array([4.0])},
+            {"Wxh": np.array([[1.0, 2.0], [2.0, 1.0]]), "bh": np.array([0.5, -0.5])},
+        ]
+    rng = np.random.default_rng([seed, 8])
+    n = int(rng.integers(2, 5))
+    return [
+        {"W": rng.standard_normal((1, n)), "b": rng.standard_normal(1)},
+        {"Wxh": rng.standard_normal((n, n)), "bh": rng.standard_normal(n)},
+    ]
+
+
+def public_cases(seed: int | None = None) -> list[dict]:
     def forward_args(**sizes):
         p = rnn_problem(**sizes)
         return [p["xs"], p["h0"], p["Wxh"], p["Whh"], p["bh"]]
@@ -42,18 +94,14 @@ def public_cases() -> list[dict]:
         "names": ["clipped", "norm"],
         "mistakes": ["clip_per_array", "clip_always"],
     }
+    small, square = clip_grads(seed)
+    norm = float(np.sqrt(sum(np.sum(g**2) for g in small.values())))  # 5 without a variant
     return [
-        {**forward, "args": forward_args(seed=0, T=1, batch=1, n_in=2, n_hidden=3)},
-        {**forward, "args": forward_args(seed=1, T=3, batch=2, n_in=2, n_hidden=3)},
-        {**backward, **problem(seed=0, T=1, batch=1, n_in=2, n_hidden=3)},
-        {**backward, **problem(seed=1, T=3, batch=2, n_in=2, n_hidden=3)},
-        {**backward, **problem(seed=2, T=5, batch=1, n_in=3, n_hidden=2)},
-        {**clip, "args": [{"W": np.array([[3.0, 0.0]]), "b": np.array([4.0])}, 1.0]},
-        {**clip, "args": [{"W": np.array([[3.0, 0.0]]), "b": np.array([4.0])}, 10.0]},
-        {
-            **clip,
-            "args": [{"Wxh": np.array([[1.0, 2.0], [2.0, 1.0]]), "bh": np.array([0.5, -0.5])}, 2.0],
-        },
+        *({**forward, "args": forward_args(**s)} for s in sizes(seed, "forward")),
+        *({**backward, **problem(**s)} for s in sizes(seed, "backward")),
+        {**clip, "args": [small, norm / 5]},  # too long: rescaled
+        {**clip, "args": [small, norm * 2]},  # short enough: unchanged
+        {**clip, "args": [square, norm * 0.4]},
     ]
 
 
