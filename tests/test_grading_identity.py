@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bpkit.cli import main as bpkit_main
-from bpkit.grading import cli, exercise, gradebook, identity, runner, students
+from bpkit.grading import cli, exercise, gradebook, identity, report, runner, students
 
 FIXTURES = Path(__file__).with_name("grading_fixtures")
 sys.path.insert(0, str(FIXTURES))
@@ -115,6 +115,9 @@ def test_two_copies_in_one_student_folder_count_once(klass):
     assert row["submission"] == "alice__Copy_of_90_fixture"  # the later one
     assert "not counted: alice__90_fixture" in row["note"]
     assert [key for key in rows(klass) if key[0] == "alice"] == [("alice", "90_fixture")]
+    assert "alice: 2 notebooks for 90_fixture; counted alice__Copy_of_90_fixture, " in "\n".join(
+        report.duplicates(klass)
+    )
 
 
 def test_wrong_exercise_is_graded_as_what_it_is_and_reported(klass):
@@ -192,6 +195,7 @@ def test_roster_maps_folders_to_ids_without_regrading(klass, source, tmp_path, c
         (("hw4.ipynb",), "hw4"),
         (("good.ipynb",), "good"),
         (("ann_ex04.ipynb",), "ann"),
+        (("ann_04.ipynb",), "ann"),
         (("alice", "Copy of 04_feedforward.ipynb"), "alice"),
         (("04_feedforward", "alice.ipynb"), "alice"),
         (("Ann Lee_4242_assignsubmission_file_", "nb.ipynb"), "Ann Lee_4242"),

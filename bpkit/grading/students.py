@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bpkit.grading.identity import NUMBERED
+from bpkit.grading.identity import NUMBERED, TWO_DIGITS
 
 MOODLE_SUFFIX = re.compile(r"_assignsubmission_\w*$")
 EXERCISE_FOLDER = re.compile(r"(?i)(?:ex|exercise|hw|homework|lab|assignment)[ _-]?\d{1,2}")
@@ -48,6 +48,9 @@ def from_file_name(filename: str, names: list[str]) -> str:
         cut = min(cut, at) if at >= 0 else cut
     numbered = NUMBERED.search(stem)
     cut = min(cut, numbered.start(0)) if numbered else cut
+    for number in TWO_DIGITS.finditer(stem):  # "ann_04.ipynb": an exercise's number alone
+        if any(name[:2] == number[1] for name in names):
+            cut = min(cut, number.start())
     words = [w for w in re.split(r"[^0-9A-Za-z]+", stem[:cut]) if w and w.lower() != "late"]
     if [w.lower() for w in words[:2]] == ["copy", "of"]:
         words = words[2:]
