@@ -62,8 +62,7 @@ class Identity:
     submitted_as: str | None = None
     submitted_how: str = ""
     looks_like: str | None = None  # the exercise its content matches best
-    flags: list[str] = field(default_factory=list)  # shown in the status: grade-relevant
-    release: dict = field(default_factory=dict)  # the notebook's metadata.bpkit, if any
+    flags: list[str] = field(default_factory=list)  # shown first in the status
 
     @property
     def wrong_exercise(self) -> bool:
@@ -173,7 +172,7 @@ def identify(
     def content_agrees(name: str) -> bool:
         return n_defined == 0 or any(f in defined for f in known.functions[name])
 
-    identity = Identity(None, "", looks_like=looks_like, release=dict(tag))
+    identity = Identity(None, "", looks_like=looks_like)
     for name, how in ((by_meta, "metadata"), (by_name, "file name")):
         if name and content_agrees(name):
             identity.exercise, identity.how = name, how
