@@ -15,6 +15,7 @@ from bpkit.cli import main as bpkit_main
 from bpkit.grading import cli, exercise, gradebook, identity, report, runner, students
 
 FIXTURES = Path(__file__).with_name("grading_fixtures")
+REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(FIXTURES))
 import corpus  # noqa: E402  (the corpus builder lives beside its fixtures)
 
@@ -236,7 +237,8 @@ def test_identity_prefers_metadata_then_name_then_content(source):
 
 
 def test_gradebook_joins_exercises_one_cell_each(tmp_path, source):
-    """Two grade folders join into one row per student; a duplicate never doubles a total."""
+    """Grade folders join into one row per student; duplicates, even across folders, count
+    once, so a total never exceeds its maximum."""
     for name in NAMES:
         sub = tmp_path / f"in_{name}"
         write(sub / "ann" / f"{name}.ipynb", corpus.notebook(solution(name)))
@@ -244,10 +246,14 @@ def test_gradebook_joins_exercises_one_cell_each(tmp_path, source):
         write(sub / "ben" / f"{name}.ipynb", corpus.notebook(corpus.release(solution(name))))
         argv = ["grade", str(sub), "--out", str(tmp_path / name), "--source", str(source)]
         assert bpkit_main(argv) == 0
+    late = tmp_path / "late"  # ann hands 90 in again, in another assignment's download
+    write(late / "ann" / "90_fixture.ipynb", corpus.notebook(solution("90_fixture")))
+    argv = ["grade", str(late), "--out", str(tmp_path / "late_out"), "--source", str(source)]
+    assert bpkit_main(argv) == 0
     roster = tmp_path / "roster.csv"
     roster.write_text("student\nzoe\nann\nben\n")
     book = tmp_path / "gradebook.csv"
-    folders = [str(tmp_path / name) for name in NAMES]
+    folders = [str(tmp_path / name) for name in [*NAMES, "late_out"]]
     assert bpkit_main(["gradebook", *folders, "--out", str(book), "--roster", str(roster)]) == 0
     assert book.read_text().splitlines() == [
         "student,90_fixture,91_other,total",
@@ -294,3 +300,25 @@ def test_status_is_never_ok_when_no_graded_function_ran(outcomes, notes):
     fixture = exercise.Exercise(OTHER, {"cube": 1.0, "halve": 1.0}, cases)
     run = runner.Run(results=dict(enumerate(outcomes)))
     assert cli._run_notes(run, fixture) == notes
+
+
+def test_released_notebooks_and_variants_are_current_and_recognised():
+    """Every released notebook, and a learner's variant of 04, carry today's stamp: no flag."""
+    from bpkit import release
+    from bpkit.check import exercises
+
+    sources = exercise.available(REPO / "exercises")
+    known = identity.catalogue(sources)
+    variant = {"student": "s001", "seed": exercises.variant_seed("04_feedforward", "s001")}
+    notebooks = [(n, json.loads(release.release_text(path))) for n, path in sources.items()]
+    text = release.release_text(sources["04_feedforward"], variant)
+    notebooks.append(("04_feedforward", json.loads(text)))
+    for name, notebook in notebooks:
+        found = identity.identify(("anything.ipynb",), notebook, known)
+        assert (found.exercise, found.how, found.flags) == (name, "metadata", [])
+    older = {**notebook["metadata"]["bpkit"], "variant": {**variant, "seed": variant["seed"] + 1}}
+    notebook["metadata"]["bpkit"] = older
+    flags = identity.identify(("anything.ipynb",), notebook, known).flags
+    assert flags == [
+        "older release: its public cases changed since; graded against the current cases"
+    ]
