@@ -18,6 +18,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "bpkit.grading.cli",
         "grade submitted notebooks into a CSV, feedback and Gradescope JSON",
     ),
+    "gradebook": (
+        "bpkit.grading.gradebook",
+        "join the grades of several exercises into one CSV an LMS can import",
+    ),
     "autograder": ("bpkit.grading.autograder", "build the Gradescope autograder zip"),
 }
 

@@ -1,12 +1,16 @@
 """The grader behind ``bpkit grade`` and ``bpkit autograder``.
 
 Parts, in the order a submission meets them:
-- ``cli``: finds submissions and their exercise, skips what is graded, runs jobs in parallel;
+- ``cli``: finds submissions, skips what is graded, runs jobs in parallel;
+- ``identity``: which exercise a notebook is (metadata, file name, content), what it was
+  handed in as, and whether its release is current;
+- ``students``: who handed it in (roster, folder, LMS file name) and which notebook counts;
 - ``exercise``: the trusted side: reference solution, grading cases, expected values;
 - ``runner``: starts one sandboxed process per submission and enforces time limits from outside;
 - ``_harness`` and ``sandbox``: the child: confines itself, runs the cells, then the cases;
 - ``codec``: the only form in which results cross back (plain data, validated);
 - ``lookup``: drivers and comparisons by name (``bpkit.check`` first, small built-ins else);
 - ``report``: scores, ``NAME.results.json`` (Gradescope), ``NAME.feedback.md``, ``grades.csv``;
+- ``gradebook``: every exercise's grades joined into one CSV for an LMS;
 - ``autograder``: the Gradescope zip.
 """

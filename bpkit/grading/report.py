@@ -183,6 +183,22 @@ def results_json(record: dict) -> dict:
     }
 
 
+HOW = {
+    "metadata": "its metadata (written by bpkit release)",
+    "file name": "its file name",
+    "content": "the graded functions it defines",
+    "--exercise": "the grader's --exercise option",
+}
+
+
+def _identity_lines(record: dict) -> list[str]:
+    """Who handed the notebook in and how the grader knew its exercise (when it knows)."""
+    how = HOW.get(record.get("identified_by", ""))
+    if not how:
+        return []
+    return [f"Student `{record.get('student', '')}`; exercise recognised by {how}.", ""]
+
+
 def feedback_md(record: dict) -> str:
     """Readable per-student feedback in Markdown."""
     lines = [
@@ -193,6 +209,7 @@ def feedback_md(record: dict) -> str:
         "",
         f"Status: {record['status']}",
         "",
+        *_identity_lines(record),
     ]
     if record["functions"]:
         lines += ["| function | points | cases passed |", "| --- | --- | --- |"]
@@ -223,9 +240,28 @@ def read_record(path: Path) -> dict | None:
         return None
 
 
+def read_records(out: Path) -> list[dict]:
+    """Every record in a grades folder (one per ``NAME.results.json``)."""
+    return [r for p in sorted(Path(out).glob("*.results.json")) if (r := read_record(p))]
+
+
+def _note(record: dict, others: list[dict]) -> str:
+    notes = list(record.get("notes", []))
+    if others:
+        names = ", ".join(o["submission"] for o in others)
+        notes.append(f"also handed in for this exercise, not counted: {names}")
+    return "; ".join(notes)
+
+
 def rebuild_csv(out: Path) -> Path:
-    """Rebuild grades.csv from every NAME.results.json in ``out``."""
-    records = [r for p in sorted(out.glob("*.results.json")) if (r := read_record(p))]
+    """Rebuild grades.csv: one row per student and exercise, from every NAME.results.json.
+
+    When a student has several notebooks for one exercise, ``students.counted`` picks the
+    one that counts; the row's note names the others (never added up).
+    """
+    from bpkit.grading import students
+
+    records = read_records(out)
     owners: dict[str, set] = {}
     for record in records:
         for function in record["functions"]:
@@ -241,14 +277,40 @@ def rebuild_csv(out: Path) -> Path:
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["submission", *(header(*c) for c in columns), "total", "max", "status"])
-    for record in sorted(records, key=lambda r: r["submission"]):
+    writer.writerow(
+        ["student", "exercise", "submission", "identified_by"]
+        + [header(*c) for c in columns]
+        + ["total", "max", "status", "note"]
+    )
+    rows = students.counted(records)
+    for record, others in sorted(rows, key=lambda p: (_student(p[0]), p[0]["exercise"])):
         cells = [
             f"{record['functions'][f]['score']:g}" if record["exercise"] == e else ""
             for e, f in columns
         ]
-        row = [record["total"], record["max"], record["status"]]
-        writer.writerow([record["submission"], *cells, *(f"{v:g}" for v in row[:2]), row[2]])
+        who = [_student(record), record["exercise"], record["submission"]]
+        score = [f"{record['total']:g}", f"{record['max']:g}", record["status"]]
+        writer.writerow(
+            [*who, record.get("identified_by", ""), *cells, *score, _note(record, others)]
+        )
     path = out / "grades.csv"
     write_atomic(path, buffer.getvalue())
     return path
+
+
+def _student(record: dict) -> str:
+    return record.get("student") or record["submission"]
+
+
+def duplicates(out: Path) -> list[str]:
+    """One line per student and exercise with several notebooks: which counts, which not."""
+    from bpkit.grading import students
+
+    lines = []
+    for record, others in students.counted(read_records(out)):
+        if others:
+            lines.append(
+                f"{_student(record)}: {len(others) + 1} notebooks for {record['exercise']}; "
+                f"counted {record['submission']}, not {', '.join(o['submission'] for o in others)}"
+            )
+    return lines

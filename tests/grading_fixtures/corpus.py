@@ -221,12 +221,12 @@ def corpus(secrets: dict[str, str]) -> dict[str, tuple[bytes, dict, str]]:
     bomb += "\nbomb()"
     return {
         "correct": (notebook(cells), FULL, "ok"),
-        "released": (notebook(release(cells)), ZERO, "ok"),
+        "released": (notebook(release(cells)), ZERO, "not attempted: every graded function"),
         "invalid_json": (b'{"cells": [', ZERO, "not a notebook: invalid JSON at line 1"),
         "python_script": (b"print('hello')\n", ZERO, "not a notebook: invalid JSON at line 1"),
         "json_not_notebook": (b'{"hello": 1}', ZERO, "not a notebook: valid JSON but no list"),
         "binary": (b"\x89PNG\r\n\x1a\n\xff\xfe\x00", ZERO, "not a notebook: the file is not text"),
-        "empty": (notebook([]), ZERO, "empty notebook"),
+        "empty": (notebook([]), ZERO, "not attempted: empty notebook"),
         "missing_function": (
             with_cells({"square": "def squares(x):\n    return x ** 2"}),
             {**FULL, "square": 0.0},

@@ -1,0 +1,161 @@
+"""Who handed a notebook in, and which of a student's notebooks counts.
+
+The student column comes, in order:
+1. from ``--roster roster.csv``: the roster row one of whose cells (its id, a name, a login,
+   an LMS user id; 3 letters or digits at least) appears in the notebook's path, compared as
+   words with case and punctuation ignored (``Smith, John`` matches ``smith_john_…`` and
+   Canvas's ``smithjohn_…``); the longest match wins, a tie matches no one;
+2. else from the first folder below the submitted folder (``submitted/<student>/…``),
+   skipping folders named after an exercise (``04_feedforward/``, ``hw4/``) and dropping
+   Moodle's ``_assignsubmission_file_``;
+3. else from a flat file's name: the words before the exercise part, without ``late`` or
+   ``Copy of``, up to the first number of three or more digits (an LMS user id; later
+   numbers are per-upload ids): ``smith_john_12345_late_04_feedforward-1.ipynb`` gives
+   ``smith_john_12345``;
+4. else the file's name itself (``hw4.ipynb`` → ``hw4``): such a file is a student of its own.
+
+A student with several notebooks for one exercise gets one row. The one that counts is, in
+order: one that attempts a graded function (not only ``NotImplementedError`` stubs), one
+handed in as the exercise it is, the latest modified, the last by name. The others are named
+in its note and never added up.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from bpkit.grading.identity import NUMBERED, TWO_DIGITS
+
+MOODLE_SUFFIX = re.compile(r"_assignsubmission_\w*$")
+EXERCISE_FOLDER = re.compile(r"(?i)(?:ex|exercise|hw|homework|lab|assignment)[ _-]?\d{1,2}")
+SHORTEST = 3  # roster fragments shorter than this (a "1", an "al") match too much
+ID_COLUMNS = ("student", "student_id", "id", "sis_id", "sis user id", "login", "username")
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in re.split(r"[^0-9A-Za-z]+", text) if w]
+
+
+def from_file_name(filename: str, names: list[str]) -> str:
+    """The student a flat file's name gives (rule 3), or its stem (rule 4)."""
+    stem = filename[:-6] if filename.endswith(".ipynb") else filename
+    cut = len(stem)
+    for name in names:
+        at = stem.lower().find(name.lower())
+        cut = min(cut, at) if at >= 0 else cut
+    numbered = NUMBERED.search(stem)
+    cut = min(cut, numbered.start(0)) if numbered else cut
+    for number in TWO_DIGITS.finditer(stem):  # "ann_04.ipynb": an exercise's number alone
+        if any(name[:2] == number[1] for name in names):
+            cut = min(cut, number.start())
+    words = [w for w in re.split(r"[^0-9A-Za-z]+", stem[:cut]) if w and w.lower() != "late"]
+    if [w.lower() for w in words[:2]] == ["copy", "of"]:
+        words = words[2:]
+    ids = [i for i, w in enumerate(words) if w.isdigit() and len(w) >= 3]
+    if ids:
+        words = words[: ids[0] + 1]
+    return "_".join(words) or stem
+
+
+def from_path_parts(parts: tuple[str, ...], names: list[str]) -> str:
+    """The student a path below the submitted folder gives, by rules 2 to 4."""
+    for folder in parts[:-1]:
+        exercise = any(name.lower() in folder.lower() for name in names)
+        if not exercise and not EXERCISE_FOLDER.fullmatch(folder):
+            return MOODLE_SUFFIX.sub("", folder).strip() or folder
+    return from_file_name(parts[-1], names)
+
+
+@dataclass
+class Roster:
+    """Student ids, each with the name fragments that identify it in a path."""
+
+    ids: list[str]
+    keys: dict[str, set[str]]  # id → fragments as joined lowercase words
+
+    def match(self, parts: tuple[str, ...]) -> tuple[str | None, str]:
+        """Return (student id, "") or (None, why no single student matched)."""
+        windows: set[str] = set()
+        for part in parts:
+            words = _words(part[:-6] if part.endswith(".ipynb") else part)
+            for i in range(len(words)):
+                for j in range(i + 1, min(len(words), i + 6) + 1):
+                    windows.add("".join(words[i:j]))
+        best: dict[str, int] = {}
+        for student, keys in self.keys.items():
+            hits = [len(k) for k in keys if k in windows]
+            if hits:
+                best[student] = max(hits)
+        if not best:
+            return None, "not on the roster"
+        top = max(best.values())
+        winners = [s for s, n in best.items() if n == top]
+        if len(winners) > 1:
+            return None, f"matches several roster students ({', '.join(sorted(winners))})"
+        return winners[0], ""
+
+
+def read_roster(path: Path) -> Roster:
+    """Read a roster CSV: an id column (``student``, ``id``, … or the first), any others."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            rows = list(csv.reader(handle))
+    except OSError as error:
+        raise SystemExit(f"bpkit: --roster {path}: {error.strerror}") from None
+    if len(rows) < 2 or not rows[0]:
+        raise SystemExit(f"bpkit: --roster {path}: expected a header and one row per student")
+    header = [h.strip().lower() for h in rows[0]]
+    column = next((header.index(c) for c in ID_COLUMNS if c in header), 0)
+    ids, keys = [], {}
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        student = row[column].strip() if column < len(row) else ""
+        if not student:
+            raise SystemExit(f"bpkit: --roster {path}, line {number}: no {header[column]!r}")
+        if student in keys:
+            raise SystemExit(f"bpkit: --roster {path}, line {number}: {student!r} listed twice")
+        ids.append(student)
+        keys[student] = set()
+        for cell in row:
+            for fragment in cell.split(";"):
+                words = _words(fragment)
+                if len("".join(words)) >= SHORTEST:
+                    keys[student].add("".join(words))
+                if 2 <= len(words) <= 3 and all(w.isalpha() for w in words):
+                    keys[student].add("".join(reversed(words)))  # "John Smith" ~ "smithjohn"
+    return Roster(ids, keys)
+
+
+def student_of(parts: tuple[str, ...], names: list[str], roster: Roster | None) -> tuple:
+    """Return (student, note) for a notebook at ``parts`` below the submitted folder."""
+    if roster is not None:
+        student, why = roster.match(parts)
+        if student:
+            return student, ""
+        return from_path_parts(parts, names), why
+    return from_path_parts(parts, names), ""
+
+
+def rank(record: dict) -> tuple:
+    """Order a student's notebooks for one exercise: the greatest counts (see module doc)."""
+    right = not record.get("submitted_as") or record.get("submitted_as") == record["exercise"]
+    tried = record.get("attempted", 0) > 0
+    return (tried, right, record.get("mtime", 0.0), record["submission"])
+
+
+def counted(records: list[dict]) -> list[tuple[dict, list[dict]]]:
+    """One (counted record, others) per student and exercise; unknown exercises stay apart."""
+    groups: dict[tuple, list[dict]] = {}
+    for record in records:
+        student = record.get("student") or record["submission"]
+        key = (student, record["exercise"] or f"?{record['submission']}")
+        groups.setdefault(key, []).append(record)
+    chosen = []
+    for key in sorted(groups):
+        group = sorted(groups[key], key=rank, reverse=True)
+        chosen.append((group[0], group[1:]))
+    return chosen
