@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bpkit.cli import main as bpkit_main
+from bpkit.grading import autograder as autograder_module
 
 FIXTURES = Path(__file__).with_name("grading_fixtures")
 sys.path.insert(0, str(FIXTURES))
@@ -77,3 +78,56 @@ def test_run_autograder_reports_broken_and_missing_notebooks(autograder):
     results = _run(autograder, {})
     assert results["score"] == 0
     assert "No notebook" in results["output"]
+
+
+def _full(marks: dict | None = None) -> bytes:
+    """A correct fixture notebook, with ``metadata.bpkit`` when ``marks`` is given."""
+    nb = json.loads(corpus.notebook(corpus.source_cells()))
+    if marks is not None:
+        nb["metadata"]["bpkit"] = marks
+    return json.dumps(nb).encode()
+
+
+def test_two_copies_of_a_correct_notebook_score_the_maximum_once(autograder):
+    """Two copies scored 12/6 when the autograder added up notebooks; now 6/6 with a note."""
+    results = _run(autograder, {"a.ipynb": _full(), "b.ipynb": _full()})
+    assert results["score"] == 6
+    assert [t["score"] for t in results["tests"]] == [2, 3, 1]
+    assert "one is graded: `a.ipynb`" in results["output"]
+    assert "Not graded: `b.ipynb`" in results["output"]
+
+
+def test_partial_notebooks_never_add_up_beyond_the_maximum(autograder):
+    """a (square wrong) + b (normalise wrong) summed to 7/6 before; one is graded now."""
+    a = corpus.with_cells({"square": corpus.WRONG["square"]})
+    b = corpus.with_cells({"normalise": corpus.WRONG["normalise"]})
+    results = _run(autograder, {"a.ipynb": a, "b.ipynb": b})
+    assert results["score"] == 4  # a alone: normalise 3 + count_positive 1
+    assert results["score"] <= sum(t["max_score"] for t in results["tests"])
+    assert all(t["score"] <= t["max_score"] for t in results["tests"])
+
+
+def test_the_notebook_chosen_is_the_exercise_by_metadata_then_by_name(autograder):
+    """Metadata naming the exercise wins over a file name, which wins over alphabetical order."""
+    stub = corpus.notebook(corpus.release(corpus.source_cells()))
+    tagged = _full({"exercise": "90_fixture", "release": "x", "cases_hash": "", "variant": None})
+    results = _run(autograder, {"90_fixture.ipynb": stub, "z.ipynb": tagged})
+    assert results["score"] == 6
+    assert "`z.ipynb` (its metadata names this exercise)" in results["output"]
+    results = _run(autograder, {"a.ipynb": stub, "my_90_fixture.ipynb": _full()})
+    assert results["score"] == 6
+    assert "`my_90_fixture.ipynb` (its file name names this exercise)" in results["output"]
+
+
+def test_merge_caps_every_score_at_its_maximum(tmp_path):
+    """Whatever a results file says, Gradescope never sees a score above its maximum."""
+    record = {"max": 6, "submission": "x"}
+    tests = [
+        {"name": "square", "score": 5, "max_score": 2},
+        {"name": "f", "score": 3, "max_score": 4},
+    ]
+    part = {"score": 8, "output": "", "tests": tests, "extra_data": {"bpkit": record}}
+    (tmp_path / "x.results.json").write_text(json.dumps(part))
+    merged = autograder_module.merge(tmp_path)
+    assert [t["score"] for t in merged["tests"]] == [2, 3]
+    assert merged["score"] == 5
