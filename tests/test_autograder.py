@@ -131,3 +131,67 @@ def test_merge_caps_every_score_at_its_maximum(tmp_path):
     merged = autograder_module.merge(tmp_path)
     assert [t["score"] for t in merged["tests"]] == [2, 3]
     assert merged["score"] == 5
+
+
+def test_zip_for_one_exercise_ships_only_its_secrets(tmp_path):
+    """Built from the course's sources, the zip holds 04's reference and cases, no other's."""
+    archive = tmp_path / "autograder.zip"
+    argv = ["autograder", "--out", str(archive), "--source", "exercises/source"]
+    assert bpkit_main([*argv, "--exercise", "04_feedforward"]) == 0
+    with zipfile.ZipFile(archive) as zf:
+        names = zf.namelist()
+        setup = zf.read("setup.sh").decode()
+    outside = sorted(n for n in names if not n.startswith("package/"))
+    assert outside == [
+        "config.json",
+        "exercises/source/04_feedforward.ipynb",
+        "exercises/source/cases/04_feedforward.py",
+        "run_autograder",
+        "setup.sh",
+    ]
+    assert "python3 -m venv /autograder/venv" in setup
+    assert "numpy==" in setup
+    assert "matplotlib==" in setup
+
+
+def _readable_as_another_user(paths: list[Path]) -> list[str]:
+    """Which of ``paths`` an unprivileged user id (as the notebook runs) can open for reading."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: become a user of no account, as the sandbox does, and try
+        try:
+            os.setgroups([])
+            os.setgid(1_234_567)
+            os.setuid(1_234_567)
+            leaked = []
+            for path in paths:
+                try:
+                    with open(path, "rb") as handle:
+                        handle.read(1)
+                    leaked.append(str(path))
+                except OSError:
+                    pass
+            os.write(write, json.dumps(leaked).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    with os.fdopen(read, "rb") as handle:
+        return json.loads(handle.read() or b"null")
+
+
+def test_the_notebooks_user_cannot_read_the_secrets_even_without_private_mounts(autograder):
+    """Gradescope runs as root, maybe without mount namespaces: the notebook then runs as a
+    user id of its own, which cannot read the reference, the cases, nor the grader's memory."""
+    if os.geteuid() != 0:
+        pytest.skip("the user switch needs root, as on Gradescope")
+    results = _run(autograder, {"hw.ipynb": corpus.notebook(corpus.source_cells())})
+    assert "unchanged" not in results["extra_data"]["bpkit"]["sandbox"]["user"]
+    secrets = autograder / "source" / "exercises"
+    paths = [
+        secrets / "source" / "cases" / "90_fixture.py",
+        secrets / "source" / "90_fixture.ipynb",
+    ]
+    paths.append(Path(f"/proc/{os.getpid()}/mem"))  # a grader holds expected values in memory
+    assert _readable_as_another_user(paths) == []
+    assert _readable_as_another_user([Path("/etc/passwd")]) == ["/etc/passwd"]  # the probe works
