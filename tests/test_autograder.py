@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,15 +23,24 @@ import corpus  # noqa: E402  (the corpus builder lives beside its fixtures)
 
 
 @pytest.fixture(scope="module")
-def autograder(tmp_path_factory) -> Path:
-    """Build the zip for the fixture exercise and unpack it where Gradescope would."""
-    root = tmp_path_factory.mktemp("gradescope")
-    archive = root / "autograder.zip"
-    argv = ["autograder", "--out", str(archive), "--source", str(FIXTURES / "source")]
-    assert bpkit_main([*argv, "--exercise", "90_fixture", "--timeout", "3"]) == 0
-    with zipfile.ZipFile(archive) as zf:
-        zf.extractall(root / "autograder" / "source")
-    return root / "autograder"
+def autograder() -> Iterator[Path]:
+    """Build the zip for the fixture exercise and unpack it where Gradescope would.
+
+    Like Gradescope's /autograder, the folder is open to every user (mode 0755), so only
+    the autograder's own care keeps the secrets from the notebook's user.
+    """
+    root = Path(tempfile.mkdtemp(prefix="bpkit-gradescope-test-"))
+    try:
+        archive = root / "autograder.zip"
+        argv = ["autograder", "--out", str(archive), "--source", str(FIXTURES / "source")]
+        assert bpkit_main([*argv, "--exercise", "90_fixture", "--timeout", "3"]) == 0
+        with zipfile.ZipFile(archive) as zf:
+            zf.extractall(root / "autograder" / "source")
+        for path in [root, *root.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        yield root / "autograder"
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def _run(root: Path, notebooks: dict[str, bytes]) -> dict:
