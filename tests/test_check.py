@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import math
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,10 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from bpkit.check import NOTEBOOKS, check, compare, drivers, hints, oracles, public_cases
+from bpkit.check._run import call_strict, verdict
 from bpkit.check.graph import Node
+from bpkit.grading import _harness, codec, lookup, report, runner
+from bpkit.grading import exercise as grading_exercise
 from bpkit.release import graded_functions, reference_namespace
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -487,3 +491,94 @@ def test_graph_node_repr_and_add():
     assert s.parents == (a, b)
     assert s.local_grads == (1.0, 1.0)
     assert repr(a) == "Node(a: data=2, grad=0)"
+
+
+# --- check() and the grader reach the same verdict on every public case -------------------
+
+MISTAKEN = {  # plausible wrong answers; each must fail in both check() and the grader
+    "04_feedforward": [
+        "def sigmoid(z):\n    return 1 / (1 + np.exp(-z))",  # overflows for z ≪ 0
+        "def sigmoid_prime(z):\n    return z * (1 - z)",
+        "def dense_forward(x, W, b):\n    return x @ W",
+    ],
+    "05_backpropagation": [
+        "def mse_backward(y_pred, y):\n    return (y_pred - y) / y.size",
+        "def dense_backward(dout, x, W, b):\n    return dout @ W.T, x.T @ dout, dout",
+    ],
+    "08_bptt": [
+        "def clip_by_norm(grads, max_norm):\n"  # right numbers, but it changes the caller's grads
+        "    norm = float(np.sqrt(sum(np.sum(g**2) for g in grads.values())))\n"
+        "    if norm > max_norm:\n"
+        "        for g in grads.values():\n"
+        "            g *= max_norm / norm\n"
+        "    return grads, norm",
+    ],
+}
+
+
+class _Channel:
+    """Collects what the harness would send to the grader."""
+
+    def __init__(self) -> None:
+        self.results: dict[int, tuple[str, object]] = {}
+
+    def send(self, kind: str, **fields: object) -> None:
+        if kind == "result":
+            if "error" in fields:
+                self.results[fields["k"]] = ("error", fields["error"])
+            else:
+                self.results[fields["k"]] = ("value", codec.decode(fields["value"]))
+
+
+def _grader_fractions(exercise, namespace: dict) -> list[float]:
+    """Score the public cases as ``bpkit grade`` does: the harness's loop, then report."""
+    public = [case for case in exercise.cases if case["public"]]
+    channel = _Channel()
+    env = {"codec": codec, "drivers": lookup.driver, "seconds": 60.0, "first": 0, "skip": []}
+    env["call"] = call_strict
+    _harness._run_cases(public, namespace, env, channel)
+    limits = runner.Limits()
+    return [report.score_case(c, channel.results.get(k), limits)[0] for k, c in enumerate(public)]
+
+
+@pytest.fixture(scope="module")
+def exercises() -> dict:
+    return {nb: grading_exercise.load(nb, SOURCE) for nb in NOTEBOOKS}
+
+
+def _namespaces(notebook: str, references: dict) -> list[tuple[str, dict]]:
+    """The reference solution, and the reference with each mistaken function in its place."""
+    found = [("reference", references[notebook])]
+    for code in MISTAKEN.get(notebook, []):
+        namespace = dict(references[notebook])
+        exec(code, namespace)
+        found.append((code.split("(")[0][4:], namespace))
+    return found
+
+
+@pytest.mark.parametrize("notebook", list(NOTEBOOKS))
+def test_check_and_grader_agree_on_every_public_case(notebook, references, exercises):
+    """Same cases, same call rules, same comparison: the same verdict inline and graded."""
+    inline_cases = public_cases(notebook)
+    for label, namespace in _namespaces(notebook, references):
+        with warnings.catch_warnings():  # as in a notebook or the sandbox, not as under pytest
+            warnings.simplefilter("ignore")
+            inline = [verdict(case, namespace)[0] for case in inline_cases]
+            graded = _grader_fractions(exercises[notebook], namespace)
+        assert [f == 1 for f in inline] == [f == 1 for f in graded], label
+        if label != "reference":  # the mistake is caught, in both
+            assert min(inline) < 1, label
+            assert min(graded) < 1, label
+
+
+def test_naive_sigmoid_and_mutating_clip_fail_in_check(capsys, references):
+    """check() names the overflow and the changed argument."""
+    namespace = dict(references["04_feedforward"])
+    exec(MISTAKEN["04_feedforward"][0], namespace)
+    out = _output(capsys, namespace["sigmoid"])
+    assert "raised RuntimeWarning: overflow encountered in exp" in out
+    assert "hint: numpy warned" in out
+    namespace = dict(references["08_bptt"])
+    exec(MISTAKEN["08_bptt"][0], namespace)
+    out = _output(capsys, namespace["clip_by_norm"])
+    assert "clip_by_norm changed its argument `grads` in place" in out

@@ -116,6 +116,8 @@ def _normalise_case(case: dict, public: bool, points: dict) -> dict:
         "options": dict(case.get("options", {})),
         "public": bool(case.get("public", public)),
         "hint": str(case.get("hint", "")),
+        "names": [str(n) for n in case.get("names", [])],  # feedback names values as check() does
+        "mistakes": [str(m) for m in case.get("mistakes", [])],  # hint detectors, as in check()
     }
 
 
