@@ -582,3 +582,38 @@ def test_naive_sigmoid_and_mutating_clip_fail_in_check(capsys, references):
     exec(MISTAKEN["08_bptt"][0], namespace)
     out = _output(capsys, namespace["clip_by_norm"])
     assert "clip_by_norm changed its argument `grads` in place" in out
+
+
+OFF_BY_ONE = """
+def rnn_backward(dhs, xs, hs, h0, Wxh, Whh):
+    dxs = np.zeros_like(xs)
+    dWxh, dWhh = np.zeros_like(Wxh), np.zeros_like(Whh)
+    dbh = np.zeros(Whh.shape[0])
+    dh_next = np.zeros_like(h0)
+    for t in reversed(range(len(xs))):
+        dz = (dhs[t] + dh_next) * (1 - hs[t] ** 2)
+        dWxh += xs[t].T @ dz
+        dWhh += hs[t].T @ dz  # h_t where h_{t-1} belongs
+        dbh += dz.sum(axis=0)
+        dxs[t] = dz @ Wxh.T
+        dh_next = dz @ Whh.T
+    return dxs, dWxh, dWhh, dbh
+"""
+
+
+def test_feedback_file_has_the_hint_names_and_exact_partial_credit(references, exercises):
+    """The grader's feedback says what check() says: dWhh (not value 3), 0.75, the hint."""
+    namespace = dict(references["08_bptt"])
+    exec(OFF_BY_ONE, namespace)
+    exercise = exercises["08_bptt"]
+    channel = _Channel()
+    env = {"codec": codec, "drivers": lookup.driver, "seconds": 60.0, "first": 0, "skip": []}
+    env["call"] = call_strict
+    _harness._run_cases(exercise.cases, namespace, env, channel)
+    run = runner.Run(results=channel.results)
+    feedback = report.feedback_md(report.grade("x", exercise, run, runner.Limits()))
+    line = next(x for x in feedback.splitlines() if x.startswith("- ◐ public case 1"))
+    assert line.startswith("- ◐ public case 1 earned 0.75 of its credit: dWhh: 9 of 9 entries")
+    assert "hint: off-by-one time index" in line
+    assert "value 3" not in feedback
+    assert "½" not in feedback
