@@ -148,7 +148,7 @@ def test_merge_caps_every_score_at_its_maximum(tmp_path):
 def test_zip_for_one_exercise_ships_only_its_secrets(tmp_path):
     """Built from the course's sources, the zip holds 04's reference and cases, no other's."""
     archive = tmp_path / "autograder.zip"
-    argv = ["autograder", "--out", str(archive), "--source", "exercises/source"]
+    argv = ["autograder", "--out", str(archive), "--source", "exercises"]
     assert bpkit_main([*argv, "--exercise", "04_feedforward"]) == 0
     with zipfile.ZipFile(archive) as zf:
         names = zf.namelist()
@@ -156,11 +156,15 @@ def test_zip_for_one_exercise_ships_only_its_secrets(tmp_path):
     outside = sorted(n for n in names if not n.startswith("package/"))
     assert outside == [
         "config.json",
-        "exercises/source/04_feedforward.ipynb",
-        "exercises/source/cases/04_feedforward.py",
+        "exercises/source/04_feedforward/cases.py",
+        "exercises/source/04_feedforward/hidden.py",
+        "exercises/source/04_feedforward/hints.py",
+        "exercises/source/04_feedforward/source.ipynb",
         "run_autograder",
         "setup.sh",
     ]
+    shipped = [n for n in names if n.startswith("package/exercises/")]
+    assert not [n for n in shipped if n.endswith(("hidden.py", ".ipynb"))]
     assert "python3 -m venv /autograder/venv" in setup
     assert "numpy==" in setup
     assert "matplotlib==" in setup

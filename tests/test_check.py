@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import sys
 import warnings
@@ -14,7 +13,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from bpkit.check import NOTEBOOKS, check, compare, drivers, hints, oracles, public_cases
+from bpkit.check import (
+    NOTEBOOKS,
+    check,
+    compare,
+    drivers,
+    exercises,
+    hints,
+    oracles,
+    public_cases,
+)
 from bpkit.check._run import call_strict, verdict
 from bpkit.check.graph import Node
 from bpkit.grading import _harness, codec, lookup, report, runner
@@ -22,21 +30,20 @@ from bpkit.grading import exercise as grading_exercise
 from bpkit.release import graded_functions, reference_namespace
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCE = ROOT / "exercises" / "source"
+EXERCISES = ROOT / "exercises"
+
+
+def _source(notebook: str) -> Path:
+    return EXERCISES / notebook / "source.ipynb"
 
 
 def _grading_module(notebook: str):
-    spec = importlib.util.spec_from_file_location(
-        f"cases_{notebook}", SOURCE / "cases" / f"{notebook}.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return exercises.load_file(EXERCISES / notebook / "hidden.py")
 
 
 @pytest.fixture(scope="module")
 def references() -> dict[str, dict]:
-    return {nb: reference_namespace(SOURCE / f"{nb}.ipynb") for nb in NOTEBOOKS}
+    return {nb: reference_namespace(_source(nb)) for nb in NOTEBOOKS}
 
 
 def _output(capsys, fn) -> str:
@@ -52,7 +59,7 @@ def test_points_cases_and_functions_agree(notebook):
     """POINTS, public cases and hidden cases name exactly the notebook's graded functions."""
     import json
 
-    functions = graded_functions(json.loads((SOURCE / f"{notebook}.ipynb").read_text()))
+    functions = graded_functions(json.loads(_source(notebook).read_text()))
     module = _grading_module(notebook)
     assert 2 <= len(functions) <= 5
     assert list(module.POINTS) == functions
@@ -61,7 +68,7 @@ def test_points_cases_and_functions_agree(notebook):
     for case in [*public_cases(notebook), *module.grading_cases()]:
         assert case.get("driver", "call") in drivers.DRIVERS
         assert case.get("compare", "allclose") in compare.COMPARISONS
-        assert set(case.get("mistakes", [])) <= set(hints.DETECTORS)
+        assert set(case.get("mistakes", [])) <= set(hints.detectors_for(case))
 
 
 def test_function_names_are_unique_across_notebooks():
@@ -475,7 +482,8 @@ def test_oracle_gradients_do_not_store_the_answer():
         rng.standard_normal((4, 2)),
         rng.standard_normal(2),
     )
-    dx, dW, db = oracles.dense_backward(dout, x, W, b)
+    oracle = exercises.part("05_backpropagation", "cases").ORACLES["dense_backward"]
+    dx, dW, db = oracle(dout, x, W, b)
     np.testing.assert_allclose(dx, dout @ W.T, rtol=1e-6)
     np.testing.assert_allclose(dW, x.T @ dout, rtol=1e-6)
     np.testing.assert_allclose(db, dout.sum(axis=0), rtol=1e-6)
@@ -542,8 +550,9 @@ def _grader_fractions(exercise, namespace: dict) -> list[float]:
 
 
 @pytest.fixture(scope="module")
-def exercises() -> dict:
-    return {nb: grading_exercise.load(nb, SOURCE) for nb in NOTEBOOKS}
+def loaded() -> dict:
+    """Every exercise as the grader loads it: public and hidden cases, expected values."""
+    return {nb: grading_exercise.load(nb, EXERCISES) for nb in NOTEBOOKS}
 
 
 def _namespaces(notebook: str, references: dict) -> list[tuple[str, dict]]:
@@ -557,14 +566,14 @@ def _namespaces(notebook: str, references: dict) -> list[tuple[str, dict]]:
 
 
 @pytest.mark.parametrize("notebook", list(NOTEBOOKS))
-def test_check_and_grader_agree_on_every_public_case(notebook, references, exercises):
+def test_check_and_grader_agree_on_every_public_case(notebook, references, loaded):
     """Same cases, same call rules, same comparison: the same verdict inline and graded."""
     inline_cases = public_cases(notebook)
     for label, namespace in _namespaces(notebook, references):
         with warnings.catch_warnings():  # as in a notebook or the sandbox, not as under pytest
             warnings.simplefilter("ignore")
             inline = [verdict(case, namespace)[0] for case in inline_cases]
-            graded = _grader_fractions(exercises[notebook], namespace)
+            graded = _grader_fractions(loaded[notebook], namespace)
         assert [f == 1 for f in inline] == [f == 1 for f in graded], label
         if label != "reference":  # the mistake is caught, in both
             assert min(inline) < 1, label
@@ -601,11 +610,11 @@ def rnn_backward(dhs, xs, hs, h0, Wxh, Whh):
 """
 
 
-def test_feedback_file_has_the_hint_names_and_exact_partial_credit(references, exercises):
+def test_feedback_file_has_the_hint_names_and_exact_partial_credit(references, loaded):
     """The grader's feedback says what check() says: dWhh (not value 3), 0.75, the hint."""
     namespace = dict(references["08_bptt"])
     exec(OFF_BY_ONE, namespace)
-    exercise = exercises["08_bptt"]
+    exercise = loaded["08_bptt"]
     channel = _Channel()
     env = {"codec": codec, "drivers": lookup.driver, "seconds": 60.0, "first": 0, "skip": []}
     env["call"] = call_strict

@@ -7,8 +7,10 @@ holds only that exercise's secrets:
     setup.sh            makes /autograder/venv and installs pinned numpy, matplotlib, bpkit
     run_autograder      grades one notebook of /autograder/submission into results.json
     config.json         the exercise and the limits
-    package/            bpkit itself (pyproject.toml, README.md, bpkit/), no caches
-    exercises/source/   NN_topic.ipynb (the reference) and cases/NN_topic.py (hidden cases)
+    package/            bpkit itself (pyproject.toml, README.md, bpkit/), no caches, and the
+                        exercises' public parts (exercises/*/cases.py, hints.py)
+    exercises/source/   NN_topic/: the instructor notebook source.ipynb, hidden.py (the hidden
+                        cases), cases.py and hints.py: the grader's secrets, this exercise's only
 
 A submission is graded as one notebook (see :func:`choose`); the others are named in the
 output, and no score exceeds its maximum. The grader (root) computes the expected values
@@ -60,7 +62,7 @@ exec "${BPKIT_PYTHON:-$PYTHON}" -m bpkit.grading.autograder "$ROOT"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare ``bpkit autograder``'s options."""
     parser.add_argument("--out", type=Path, default=Path("autograder.zip"))
-    parser.add_argument("--source", type=Path, default=Path("exercises/source"))
+    parser.add_argument("--source", type=Path, default=Path("exercises"))
     parser.add_argument("--exercise", default=None, help="the assignment's exercise (NN_topic)")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per cell or case")
     parser.add_argument("--memory", type=int, default=1024, help="memory limit in MB")
@@ -79,28 +81,35 @@ def _executable(zf: zipfile.ZipFile, name: str, text: str) -> None:
     zf.writestr(info, text)
 
 
-def _only_exercise(source: Path, exercise: str | None) -> str:
+def _only_exercise(found: dict[str, Path], source: Path, exercise: str | None) -> str:
     """The exercise the zip grades: ``--exercise``, or the only one in ``source``."""
-    names = sorted(p.stem for p in source.glob("*.ipynb"))
-    if not names:
+    if not found:
         raise SystemExit(f"bpkit autograder: no exercise notebooks in {source}")
-    if exercise is None and len(names) == 1:
-        return names[0]
+    if exercise is None and len(found) == 1:
+        return next(iter(found))
     if exercise is None:
         raise SystemExit(
             f"bpkit autograder: say which exercise this assignment grades, e.g. "
-            f"--exercise {names[0]} (one zip per exercise: it ships only that one's secrets)"
+            f"--exercise {next(iter(found))} (one zip per exercise: it ships only that one's "
+            "secrets)"
         )
-    if exercise not in names:
+    if exercise not in found:
         raise SystemExit(f"bpkit autograder: no exercise {exercise!r} in {source}")
     return exercise
 
 
 def build(out: Path, source: Path, exercise: str | None, timeout: float, memory: int) -> Path:
     """Write the autograder zip for one exercise to ``out`` and return its path."""
+    from bpkit.grading import exercise as ex
+
     source = source.resolve()
-    exercise = _only_exercise(source, exercise)
-    secrets = [source / f"{exercise}.ipynb", source / "cases" / f"{exercise}.py"]
+    found = ex.available(source)
+    exercise = _only_exercise(found, source, exercise)
+    notebook = found[exercise]
+    if notebook.name == "source.ipynb":  # an exercise folder NN_topic/
+        secrets = [notebook, *sorted(notebook.parent.glob("*.py"))]
+    else:  # a flat folder: NN_topic.ipynb and cases/NN_topic.py
+        secrets = [notebook, source / "cases" / f"{exercise}.py"]
     for path in secrets:
         if not path.is_file():
             raise SystemExit(f"bpkit autograder: {path} is missing")
@@ -116,6 +125,11 @@ def build(out: Path, source: Path, exercise: str | None, timeout: float, memory:
             if (package / name).is_file():
                 zf.write(package / name, f"package/{name}")
         _add_tree(zf, package / "bpkit", "package/bpkit")
+        public = [package / "exercises" / "__init__.py"]
+        public += sorted((package / "exercises").glob("*/cases.py"))
+        public += sorted((package / "exercises").glob("*/hints.py"))
+        for path in public:
+            zf.write(path, f"package/{path.relative_to(package).as_posix()}")
         for path in secrets:
             zf.write(path, f"exercises/source/{path.relative_to(source).as_posix()}")
     os.replace(tmp, out)
