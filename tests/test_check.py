@@ -231,7 +231,83 @@ def per_array_clip(grads, max_norm):
     return {k: g * min(1.0, max_norm / np.linalg.norm(g)) for k, g in grads.items()}, norm
 
 
+def dx_without_transpose(dout, x, W, b):
+    return dout @ W, x.T @ dout, dout.sum(axis=0)  # dx needs W.T
+
+
+def dW_without_transpose(dout, x, W, b):
+    return dout @ W.T, x @ dout, dout.sum(axis=0)  # dW needs x.T
+
+
+def rnn_without_transpose(dhs, xs, hs, h0, Wxh, Whh):
+    dxs, dWxh, dWhh = np.zeros_like(xs), np.zeros_like(Wxh), np.zeros_like(Whh)
+    dbh, dh_next = np.zeros(len(Whh)), np.zeros_like(h0)
+    for t in reversed(range(len(xs))):
+        dz = (dhs[t] + dh_next) * (1 - hs[t] ** 2)
+        dWxh += xs[t].T @ dz
+        dWhh += (hs[t - 1] if t else h0).T @ dz
+        dbh += dz.sum(axis=0)
+        dxs[t] = dz @ Wxh  # should be Wxh.T
+        dh_next = dz @ Whh.T
+    return dxs, dWxh, dWhh, dbh
+
+
+def overwrite_bptt(dhs, xs, hs, h0, Wxh, Whh):
+    dxs, dh_next = np.zeros_like(xs), np.zeros_like(h0)
+    for t in reversed(range(len(xs))):
+        dz = (dhs[t] + dh_next) * (1 - hs[t] ** 2)
+        dWxh = xs[t].T @ dz  # should be +=
+        dWhh = (hs[t - 1] if t else h0).T @ dz
+        dbh = dz.sum(axis=0)
+        dxs[t] = dz @ Wxh.T
+        dh_next = dz @ Whh.T
+    return dxs, dWxh, dWhh, dbh
+
+
+def mse_without_half(y_pred, y):
+    return 2 * (y_pred - y) / len(y)
+
+
+def mse_over_size(y_pred, y):
+    return (y_pred - y) / y.size
+
+
+def _two_layer(x, y, W1, b1, W2, b2, sigma_prime, lr=0.0):
+    z1 = x @ W1 + b1
+    a1 = 0.5 * (1 + np.tanh(0.5 * z1))
+    delta2 = (a1 @ W2 + b2 - y) / len(x)
+    dW2, db2 = a1.T @ delta2, delta2.sum(axis=0)
+    W2 -= lr * dW2  # lr > 0: the weight changes before δ1 is computed
+    delta1 = sigma_prime(z1, a1) * (delta2 @ W2.T)
+    return x.T @ delta1, delta1.sum(axis=0), dW2, db2
+
+
+def sigma_prime_of_z(x, y, W1, b1, W2, b2):
+    return _two_layer(x, y, W1, b1, W2, b2, lambda z, a: z * (1 - z))
+
+
+def updated_W2_first(x, y, W1, b1, W2, b2):
+    return _two_layer(x, y, W1, b1, W2, b2, lambda z, a: a * (1 - a), lr=0.1)
+
+
+def sigmoid_prime_of_z(z):
+    return z * (1 - z)
+
+
 MISTAKES = [
+    ("dense_backward", dx_without_transpose, "You probably want dout @ W.T"),
+    ("dense_backward", dW_without_transpose, "You probably want x.T @ dout"),
+    ("rnn_backward", rnn_without_transpose, "You probably want dz @ Wxh.T"),
+    ("rnn_backward", overwrite_bptt, "Use += (dWxh += xs[t].T @ dz), not ="),
+    ("mse_backward", mse_without_half, "the loss is ½·mean‖ŷ − y‖²"),
+    ("mse_backward", mse_over_size, "you divided by y.size = 6"),
+    (
+        "two_layer_backprop",
+        sigma_prime_of_z,
+        "σ′ from the wrong variable: you computed z1·(1 − z1)",
+    ),
+    ("two_layer_backprop", updated_W2_first, "you changed a weight before the backward pass"),
+    ("sigmoid_prime", sigmoid_prime_of_z, "σ′ from the wrong variable: you computed z·(1 − z)"),
     ("dense_backward", bias_not_summed, "bias gradient not summed over the batch"),
     ("dense_backward", transposed_dW, "transposed weight"),
     ("two_layer_backprop", missing_sigma_prime, "forgotten activation derivative"),
@@ -257,6 +333,15 @@ def test_check_names_the_mistake(capsys, name, buggy, hint):
     assert out.startswith(f"✗ {name}: ")
     assert "The smallest failing input:" in out
     assert f"hint: {hint}" in out or hint in out.split("hint:")[-1]
+
+
+@pytest.mark.parametrize("buggy", [sigma_prime_of_z, updated_W2_first])
+def test_a_derivative_that_is_there_is_not_called_forgotten(capsys, buggy):
+    """z·(1 − z) and a W2 changed before δ1 used to be told "forgotten activation derivative"."""
+    buggy.__name__ = "two_layer_backprop"
+    out = _output(capsys, buggy)
+    assert "hint: " in out
+    assert "forgotten activation derivative" not in out
 
 
 def test_failure_shows_expected_and_got(capsys):

@@ -18,6 +18,7 @@ def public_cases() -> list[dict]:
     dsig = {
         "function": "sigmoid_prime",
         "oracle": "sigmoid_prime",
+        "mistakes": ["sigmoid_prime_of_z"],
         "options": {"rtol": 1e-6, "atol": 1e-10},
     }
     drelu = {
