@@ -211,3 +211,18 @@ def test_the_notebooks_user_cannot_read_the_secrets_even_without_private_mounts(
     paths.append(Path(f"/proc/{os.getpid()}/mem"))  # a grader holds expected values in memory
     assert _readable_as_another_user(paths) == []
     assert _readable_as_another_user([Path("/etc/passwd")]) == ["/etc/passwd"]  # the probe works
+
+
+def test_a_course_exercise_grades_in_its_zip(tmp_path):
+    """Exercise 04 from its folder, unpacked as on Gradescope: two copies grade 7/7, not 14/7."""
+    root = tmp_path / "autograder"
+    archive = tmp_path / "autograder.zip"
+    argv = ["autograder", "--out", str(archive), "--source", "exercises"]
+    assert bpkit_main([*argv, "--exercise", "04_feedforward"]) == 0
+    with zipfile.ZipFile(archive) as zf:
+        zf.extractall(root / "source")
+    solution = Path("exercises/04_feedforward/source.ipynb").read_bytes()
+    results = _run(root, {"a.ipynb": solution, "b.ipynb": solution})
+    assert results["score"] == 7
+    assert sum(t["max_score"] for t in results["tests"]) == 7
+    assert "Not graded: `b.ipynb`" in results["output"]
