@@ -153,15 +153,22 @@ def _identity(path: Path) -> str | None:
     return tag.get("exercise") if isinstance(tag, dict) else None
 
 
-def choose(found: list[tuple[str, Path]], exercise: str) -> tuple[tuple[str, Path], str]:
+def notebooks(folder: Path) -> list[Path]:
+    """Every ``.ipynb`` under ``folder`` (none in hidden folders such as .ipynb_checkpoints)."""
+    if not folder.is_dir():
+        return []
+    found = sorted(folder.rglob("*.ipynb"))
+    return [p for p in found if not any(x.startswith(".") for x in p.relative_to(folder).parts)]
+
+
+def choose(found: list[Path], exercise: str) -> tuple[Path, str]:
     """Pick the one notebook of a submission to grade; say why, and name the others.
 
     In order: a notebook whose metadata names the exercise, then one whose file name
     contains it, then any other; ties go to the first path in sorted order.
     """
 
-    def rank(item: tuple[str, Path]) -> tuple:
-        path = item[1]
+    def rank(path: Path) -> tuple:
         return (_identity(path) != exercise, exercise not in path.stem, str(path))
 
     ranked = sorted(found, key=rank)
@@ -170,14 +177,14 @@ def choose(found: list[tuple[str, Path]], exercise: str) -> tuple[tuple[str, Pat
         return chosen, ""
     why = (
         "its metadata names this exercise"
-        if _identity(chosen[1]) == exercise
+        if _identity(chosen) == exercise
         else "its file name names this exercise"
-        if exercise in chosen[1].stem
+        if exercise in chosen.stem
         else "the first in alphabetical order"
     )
-    others = ", ".join(f"`{p.name}`" for _, p in ranked[1:])
+    others = ", ".join(f"`{p.name}`" for p in ranked[1:])
     return chosen, (
-        f"Your submission holds {len(ranked)} notebooks; one is graded: `{chosen[1].name}` "
+        f"Your submission holds {len(ranked)} notebooks; one is graded: `{chosen.name}` "
         f"({why}). Not graded: {others}. Submit only the notebook you want graded."
     )
 
@@ -217,11 +224,11 @@ def grade_gradescope(root: Path) -> int:
             os.chmod(path, 0o700 if path.is_dir() else 0o600)
     results = root / "results"
     results.mkdir(parents=True, exist_ok=True)
-    found = cli.collect([root / "submission"]) if (root / "submission").is_dir() else []
+    found = notebooks(root / "submission")
     with tempfile.TemporaryDirectory(prefix="bpkit-gradescope-") as tmp:
         note = ""
         if found:
-            (_, path), note = choose(found, exercise)
+            path, note = choose(found, exercise)
             parser = argparse.ArgumentParser()
             cli.add_arguments(parser)
             argv = [str(path), "--out", tmp, "--source", str(exercises / "source")]
