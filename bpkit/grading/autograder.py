@@ -39,9 +39,8 @@ SETUP = f"""#!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder image.
 # Everything goes into a venv: Ubuntu 24.04's system Python refuses pip installs (PEP 668).
 set -euo pipefail
-if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c "import ensurepip" 2>/dev/null; then
-  apt-get update -qq && apt-get install -y -qq python3 python3-venv >/dev/null
-fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq && apt-get install -y -qq python3 python3-venv >/dev/null
 python3 -m venv /autograder/venv
 /autograder/venv/bin/python -m pip install -q {" ".join(PINS)}
 /autograder/venv/bin/python -m pip install -q --no-deps /autograder/source/package
