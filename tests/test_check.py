@@ -665,6 +665,23 @@ def test_check_and_grader_agree_on_every_public_case(notebook, references, loade
             assert min(graded) < 1, label
 
 
+@pytest.mark.parametrize("notebook", list(NOTEBOOKS))
+def test_reference_passes_every_case_under_the_grading_rules(notebook, references, loaded):
+    """Public and hidden: the reference solution neither warns nor changes its arguments."""
+    exercise = loaded[notebook]
+    channel = _Channel()
+    env = {"codec": codec, "drivers": lookup.driver, "seconds": 60.0, "first": 0, "skip": []}
+    env["call"] = call_strict
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _harness._run_cases(exercise.cases, dict(references[notebook]), env, channel)
+    limits = runner.Limits()
+    scored = [
+        report.score_case(c, channel.results.get(k), limits) for k, c in enumerate(exercise.cases)
+    ]
+    assert [message for fraction, message in scored if fraction < 1] == []
+
+
 def test_naive_sigmoid_and_mutating_clip_fail_in_check(capsys, references):
     """check() names the overflow and the changed argument."""
     namespace = dict(references["04_feedforward"])
