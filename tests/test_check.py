@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,10 @@ from bpkit.check import (
     oracles,
     public_cases,
 )
+from bpkit.check._run import call_strict, verdict
 from bpkit.check.graph import Node
+from bpkit.grading import _harness, codec, lookup, report, runner
+from bpkit.grading import exercise as grading_exercise
 from bpkit.release import graded_functions, reference_namespace
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -227,7 +231,83 @@ def per_array_clip(grads, max_norm):
     return {k: g * min(1.0, max_norm / np.linalg.norm(g)) for k, g in grads.items()}, norm
 
 
+def dx_without_transpose(dout, x, W, b):
+    return dout @ W, x.T @ dout, dout.sum(axis=0)  # dx needs W.T
+
+
+def dW_without_transpose(dout, x, W, b):
+    return dout @ W.T, x @ dout, dout.sum(axis=0)  # dW needs x.T
+
+
+def rnn_without_transpose(dhs, xs, hs, h0, Wxh, Whh):
+    dxs, dWxh, dWhh = np.zeros_like(xs), np.zeros_like(Wxh), np.zeros_like(Whh)
+    dbh, dh_next = np.zeros(len(Whh)), np.zeros_like(h0)
+    for t in reversed(range(len(xs))):
+        dz = (dhs[t] + dh_next) * (1 - hs[t] ** 2)
+        dWxh += xs[t].T @ dz
+        dWhh += (hs[t - 1] if t else h0).T @ dz
+        dbh += dz.sum(axis=0)
+        dxs[t] = dz @ Wxh  # should be Wxh.T
+        dh_next = dz @ Whh.T
+    return dxs, dWxh, dWhh, dbh
+
+
+def overwrite_bptt(dhs, xs, hs, h0, Wxh, Whh):
+    dxs, dh_next = np.zeros_like(xs), np.zeros_like(h0)
+    for t in reversed(range(len(xs))):
+        dz = (dhs[t] + dh_next) * (1 - hs[t] ** 2)
+        dWxh = xs[t].T @ dz  # should be +=
+        dWhh = (hs[t - 1] if t else h0).T @ dz
+        dbh = dz.sum(axis=0)
+        dxs[t] = dz @ Wxh.T
+        dh_next = dz @ Whh.T
+    return dxs, dWxh, dWhh, dbh
+
+
+def mse_without_half(y_pred, y):
+    return 2 * (y_pred - y) / len(y)
+
+
+def mse_over_size(y_pred, y):
+    return (y_pred - y) / y.size
+
+
+def _two_layer(x, y, W1, b1, W2, b2, sigma_prime, lr=0.0):
+    z1 = x @ W1 + b1
+    a1 = 0.5 * (1 + np.tanh(0.5 * z1))
+    delta2 = (a1 @ W2 + b2 - y) / len(x)
+    dW2, db2 = a1.T @ delta2, delta2.sum(axis=0)
+    W2 -= lr * dW2  # lr > 0: the weight changes before δ1 is computed
+    delta1 = sigma_prime(z1, a1) * (delta2 @ W2.T)
+    return x.T @ delta1, delta1.sum(axis=0), dW2, db2
+
+
+def sigma_prime_of_z(x, y, W1, b1, W2, b2):
+    return _two_layer(x, y, W1, b1, W2, b2, lambda z, a: z * (1 - z))
+
+
+def updated_W2_first(x, y, W1, b1, W2, b2):
+    return _two_layer(x, y, W1, b1, W2, b2, lambda z, a: a * (1 - a), lr=0.1)
+
+
+def sigmoid_prime_of_z(z):
+    return z * (1 - z)
+
+
 MISTAKES = [
+    ("dense_backward", dx_without_transpose, "You probably want dout @ W.T"),
+    ("dense_backward", dW_without_transpose, "You probably want x.T @ dout"),
+    ("rnn_backward", rnn_without_transpose, "You probably want dz @ Wxh.T"),
+    ("rnn_backward", overwrite_bptt, "Use += (dWxh += xs[t].T @ dz), not ="),
+    ("mse_backward", mse_without_half, "the loss is ½·mean‖ŷ − y‖²"),
+    ("mse_backward", mse_over_size, "you divided by y.size = 6"),
+    (
+        "two_layer_backprop",
+        sigma_prime_of_z,
+        "σ′ from the wrong variable: you computed z1·(1 − z1)",
+    ),
+    ("two_layer_backprop", updated_W2_first, "you changed a weight before the backward pass"),
+    ("sigmoid_prime", sigmoid_prime_of_z, "σ′ from the wrong variable: you computed z·(1 − z)"),
     ("dense_backward", bias_not_summed, "bias gradient not summed over the batch"),
     ("dense_backward", transposed_dW, "transposed weight"),
     ("two_layer_backprop", missing_sigma_prime, "forgotten activation derivative"),
@@ -253,6 +333,15 @@ def test_check_names_the_mistake(capsys, name, buggy, hint):
     assert out.startswith(f"✗ {name}: ")
     assert "The smallest failing input:" in out
     assert f"hint: {hint}" in out or hint in out.split("hint:")[-1]
+
+
+@pytest.mark.parametrize("buggy", [sigma_prime_of_z, updated_W2_first])
+def test_a_derivative_that_is_there_is_not_called_forgotten(capsys, buggy):
+    """z·(1 − z) and a W2 changed before δ1 used to be told "forgotten activation derivative"."""
+    buggy.__name__ = "two_layer_backprop"
+    out = _output(capsys, buggy)
+    assert "hint: " in out
+    assert "forgotten activation derivative" not in out
 
 
 def test_failure_shows_expected_and_got(capsys):
@@ -495,3 +584,147 @@ def test_graph_node_repr_and_add():
     assert s.parents == (a, b)
     assert s.local_grads == (1.0, 1.0)
     assert repr(a) == "Node(a: data=2, grad=0)"
+
+
+# --- check() and the grader reach the same verdict on every public case -------------------
+
+MISTAKEN = {  # plausible wrong answers; each must fail in both check() and the grader
+    "04_feedforward": [
+        "def sigmoid(z):\n    return 1 / (1 + np.exp(-z))",  # overflows for z ≪ 0
+        "def sigmoid_prime(z):\n    return z * (1 - z)",
+        "def dense_forward(x, W, b):\n    return x @ W",
+    ],
+    "05_backpropagation": [
+        "def mse_backward(y_pred, y):\n    return (y_pred - y) / y.size",
+        "def dense_backward(dout, x, W, b):\n    return dout @ W.T, x.T @ dout, dout",
+    ],
+    "08_bptt": [
+        "def clip_by_norm(grads, max_norm):\n"  # right numbers, but it changes the caller's grads
+        "    norm = float(np.sqrt(sum(np.sum(g**2) for g in grads.values())))\n"
+        "    if norm > max_norm:\n"
+        "        for g in grads.values():\n"
+        "            g *= max_norm / norm\n"
+        "    return grads, norm",
+    ],
+}
+
+
+class _Channel:
+    """Collects what the harness would send to the grader."""
+
+    def __init__(self) -> None:
+        self.results: dict[int, tuple[str, object]] = {}
+
+    def send(self, kind: str, **fields: object) -> None:
+        if kind == "result":
+            if "error" in fields:
+                self.results[fields["k"]] = ("error", fields["error"])
+            else:
+                self.results[fields["k"]] = ("value", codec.decode(fields["value"]))
+
+
+def _grader_fractions(exercise, namespace: dict) -> list[float]:
+    """Score the public cases as ``bpkit grade`` does: the harness's loop, then report."""
+    public = [case for case in exercise.cases if case["public"]]
+    channel = _Channel()
+    env = {"codec": codec, "drivers": lookup.driver, "seconds": 60.0, "first": 0, "skip": []}
+    env["call"] = call_strict
+    _harness._run_cases(public, namespace, env, channel)
+    limits = runner.Limits()
+    return [report.score_case(c, channel.results.get(k), limits)[0] for k, c in enumerate(public)]
+
+
+@pytest.fixture(scope="module")
+def loaded() -> dict:
+    """Every exercise as the grader loads it: public and hidden cases, expected values."""
+    return {nb: grading_exercise.load(nb, EXERCISES) for nb in NOTEBOOKS}
+
+
+def _namespaces(notebook: str, references: dict) -> list[tuple[str, dict]]:
+    """The reference solution, and the reference with each mistaken function in its place."""
+    found = [("reference", references[notebook])]
+    for code in MISTAKEN.get(notebook, []):
+        namespace = dict(references[notebook])
+        exec(code, namespace)
+        found.append((code.split("(")[0][4:], namespace))
+    return found
+
+
+@pytest.mark.parametrize("notebook", list(NOTEBOOKS))
+def test_check_and_grader_agree_on_every_public_case(notebook, references, loaded):
+    """Same cases, same call rules, same comparison: the same verdict inline and graded."""
+    inline_cases = public_cases(notebook)
+    for label, namespace in _namespaces(notebook, references):
+        with warnings.catch_warnings():  # as in a notebook or the sandbox, not as under pytest
+            warnings.simplefilter("ignore")
+            inline = [verdict(case, namespace)[0] for case in inline_cases]
+            graded = _grader_fractions(loaded[notebook], namespace)
+        assert [f == 1 for f in inline] == [f == 1 for f in graded], label
+        if label != "reference":  # the mistake is caught, in both
+            assert min(inline) < 1, label
+            assert min(graded) < 1, label
+
+
+@pytest.mark.parametrize("notebook", list(NOTEBOOKS))
+def test_reference_passes_every_case_under_the_grading_rules(notebook, references, loaded):
+    """Public and hidden: the reference solution neither warns nor changes its arguments."""
+    exercise = loaded[notebook]
+    channel = _Channel()
+    env = {"codec": codec, "drivers": lookup.driver, "seconds": 60.0, "first": 0, "skip": []}
+    env["call"] = call_strict
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _harness._run_cases(exercise.cases, dict(references[notebook]), env, channel)
+    limits = runner.Limits()
+    scored = [
+        report.score_case(c, channel.results.get(k), limits) for k, c in enumerate(exercise.cases)
+    ]
+    assert [message for fraction, message in scored if fraction < 1] == []
+
+
+def test_naive_sigmoid_and_mutating_clip_fail_in_check(capsys, references):
+    """check() names the overflow and the changed argument."""
+    namespace = dict(references["04_feedforward"])
+    exec(MISTAKEN["04_feedforward"][0], namespace)
+    out = _output(capsys, namespace["sigmoid"])
+    assert "raised RuntimeWarning: overflow encountered in exp" in out
+    assert "hint: numpy warned" in out
+    namespace = dict(references["08_bptt"])
+    exec(MISTAKEN["08_bptt"][0], namespace)
+    out = _output(capsys, namespace["clip_by_norm"])
+    assert "clip_by_norm changed its argument `grads` in place" in out
+
+
+OFF_BY_ONE = """
+def rnn_backward(dhs, xs, hs, h0, Wxh, Whh):
+    dxs = np.zeros_like(xs)
+    dWxh, dWhh = np.zeros_like(Wxh), np.zeros_like(Whh)
+    dbh = np.zeros(Whh.shape[0])
+    dh_next = np.zeros_like(h0)
+    for t in reversed(range(len(xs))):
+        dz = (dhs[t] + dh_next) * (1 - hs[t] ** 2)
+        dWxh += xs[t].T @ dz
+        dWhh += hs[t].T @ dz  # h_t where h_{t-1} belongs
+        dbh += dz.sum(axis=0)
+        dxs[t] = dz @ Wxh.T
+        dh_next = dz @ Whh.T
+    return dxs, dWxh, dWhh, dbh
+"""
+
+
+def test_feedback_file_has_the_hint_names_and_exact_partial_credit(references, loaded):
+    """The grader's feedback says what check() says: dWhh (not value 3), 0.75, the hint."""
+    namespace = dict(references["08_bptt"])
+    exec(OFF_BY_ONE, namespace)
+    exercise = loaded["08_bptt"]
+    channel = _Channel()
+    env = {"codec": codec, "drivers": lookup.driver, "seconds": 60.0, "first": 0, "skip": []}
+    env["call"] = call_strict
+    _harness._run_cases(exercise.cases, namespace, env, channel)
+    run = runner.Run(results=channel.results)
+    feedback = report.feedback_md(report.grade("x", exercise, run, runner.Limits()))
+    line = next(x for x in feedback.splitlines() if x.startswith("- ◐ public case 1"))
+    assert line.startswith("- ◐ public case 1 earned 0.75 of its credit: dWhh: 9 of 9 entries")
+    assert "hint: off-by-one time index" in line
+    assert "value 3" not in feedback
+    assert "½" not in feedback

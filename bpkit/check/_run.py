@@ -1,14 +1,33 @@
-"""The ``check(fn)`` function: run the public cases of one exercise and print the verdict."""
+"""The ``check(fn)`` function: run the public cases of one exercise and print the verdict.
+
+:func:`call_strict` is how a case calls a learner's function, here and in the grader's
+sandbox alike, so both reach the same verdict: numpy's overflow, divide-by-zero and
+invalid-value warnings are errors (a sigmoid that overflows fails), and a function that
+changes the arrays or dicts it was given fails too (:class:`ChangedInput`).
+"""
 
 from __future__ import annotations
 
+import copy
 import inspect
 import re
 import warnings
+from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from bpkit.check import drivers, hints, oracles
-from bpkit.check.compare import fmt, score
+from bpkit.check.compare import fmt, name_values, score
+
+# Taken at import, before any learner's code runs in the grader, so a notebook that patches
+# the warnings module or numpy cannot switch the rules off.
+_catch_warnings, _simplefilter, _errstate = (
+    warnings.catch_warnings,
+    warnings.simplefilter,
+    np.errstate,
+)
+_array_equal, _ndarray, _deepcopy = np.array_equal, np.ndarray, copy.deepcopy
 
 INDENT = "    "
 
@@ -53,18 +72,12 @@ def _check(fn: Any) -> None:
     namespace = {**getattr(fn, "__globals__", {}), name: fn}
     failures = []
     for case in cases:
-        got, error = _call(case, namespace)
+        fraction, message, got, expected, error = verdict(case, namespace)
         if isinstance(error, NotImplementedError):
             print(_not_implemented(name, error))
             return
-        expected = oracles.expected_for(case)
-        if error is None:
-            fraction, message = score(case, got, expected)
-            if fraction == 1.0:
-                continue
-        else:
-            message = f"raised {_error_text(error)}"
-        failures.append((case, got, expected, error, message))
+        if fraction < 1.0:
+            failures.append((case, got, expected, error, message))
     if not failures:
         passed = "the check passed" if len(cases) == 1 else f"all {len(cases)} checks passed"
         print(f"✓ {name}: {passed}")
@@ -72,12 +85,83 @@ def _check(fn: Any) -> None:
     print(_report(fn, name, len(cases), *failures[0], n_failed=len(failures)))
 
 
-def _call(case: dict, namespace: dict) -> tuple[Any, BaseException | None]:
-    """Run the case's driver; numpy's overflow warnings count as errors here."""
+def verdict(case: dict, namespace: dict) -> tuple[float, str, Any, Any, BaseException | None]:
+    """Run one public case on ``namespace``: (fraction, message, got, expected, error)."""
+    got, error = _call(case, namespace)
+    expected = oracles.expected_for(case)
+    if error is None:
+        fraction, message = score(case, got, expected)
+        return fraction, message, got, expected, None
+    message = str(error) if isinstance(error, ChangedInput) else f"raised {_error_text(error)}"
+    return 0.0, message, None, expected, error
+
+
+class ChangedInput(Exception):
+    """A learner's function changed, in place, an argument it was given."""
+
+
+def _same(before: Any, after: Any) -> bool:
+    """Is ``after`` still equal to the copy ``before``? Exact types only, NaN equals NaN."""
+    if type(before) is not type(after):
+        return False
+    if isinstance(before, _ndarray):
+        if before.dtype.kind not in "biufc":
+            return True  # not a numeric array: nothing a case passes
+        return before.shape == after.shape and bool(_array_equal(before, after, equal_nan=True))
+    if isinstance(before, dict):
+        keys = list(dict.keys(before))
+        return keys == list(dict.keys(after)) and all(_same(before[k], after[k]) for k in keys)
+    if isinstance(before, (list, tuple)):
+        return len(before) == len(after) and all(map(_same, before, after))
+    if isinstance(before, float) and before != before:
+        return after != after
+    if before is None or isinstance(before, (bool, int, float, str)):
+        return before == after
+    return True  # anything else (a Node, a function) is the driver's business
+
+
+def _parameter_name(fn: Any, index: int) -> str:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", RuntimeWarning)
-            return drivers.run_case(case, namespace), None
+        names = list(inspect.signature(fn).parameters)
+    except Exception:  # a hostile or builtin function: no names, numbers will do
+        names = []
+    return f"`{names[index]}`" if index < len(names) else f"number {index + 1}"
+
+
+def call_strict(
+    driver: Callable[..., Any], namespace: dict, function: str, args: list, kwargs: dict
+) -> Any:
+    """Run ``driver(namespace, function, *args, **kwargs)`` under the rules every case obeys.
+
+    numpy's overflow, divide-by-zero and invalid-value warnings raise (``RuntimeWarning``),
+    and a function that changes an argument in place raises :class:`ChangedInput`.
+    ``args`` and ``kwargs`` must be the caller's own fresh copies.
+    """
+    before = _deepcopy((args, kwargs))
+    with _catch_warnings():
+        _simplefilter("error", RuntimeWarning)
+        with _errstate(over="warn", divide="warn", invalid="warn"):
+            value = driver(namespace, function, *args, **kwargs)
+    for index, (old, new) in enumerate(zip(before[0], args, strict=True)):
+        if not _same(old, new):
+            what = _parameter_name(namespace.get(function), index)
+            raise ChangedInput(
+                f"{function} changed its argument {what} in place; "
+                "leave the caller's arrays as they were and return new ones"
+            )
+    for key in before[1]:
+        if not _same(before[1][key], kwargs[key]):
+            raise ChangedInput(f"{function} changed its argument `{key}` in place")
+    return value
+
+
+def _call(case: dict, namespace: dict) -> tuple[Any, BaseException | None]:
+    """Run the case's driver on fresh copies of its arguments with :func:`call_strict`."""
+    try:
+        driver = drivers.DRIVERS[case.get("driver", "call")]
+        args = copy.deepcopy(list(case.get("args", [])))
+        kwargs = copy.deepcopy(dict(case.get("kwargs", {})))
+        return call_strict(driver, namespace, case["function"], args, kwargs), None
     except KeyboardInterrupt:
         raise
     except BaseException as err:  # SystemExit too: the notebook must keep running
@@ -101,7 +185,7 @@ def _report(fn, name, n_cases, case, got, expected, error, message, n_failed) ->
     hint = hints.diagnose(case, got if error is None else None, expected, error)
     names = case.get("names")
     if names:
-        message = re.sub(r"^value (\d+):", lambda m: f"{names[int(m[1]) - 1]}:", message)
+        message = name_values(message, names)
         got, expected = _named(got, names), _named(expected, names)
         part = message.split(":", 1)[0]
         if part in names and isinstance(got, dict) and isinstance(expected, dict):

@@ -11,6 +11,7 @@ numpy here, never with the value's own methods.
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -225,6 +226,18 @@ COMPARISONS: dict[str, Callable[..., tuple[float, str]]] = {
     "at_least": at_least,
     "topological": topological,
 }
+
+
+def name_values(message: str, names: list[str] | None) -> str:
+    """Say ``dWhh:`` where a comparison said ``value 3:``, with the names a case gives."""
+    if not names:
+        return message
+
+    def named(match: re.Match) -> str:
+        index = int(match[1]) - 1
+        return f"{names[index]}:" if index < len(names) else match[0]
+
+    return re.sub(r"^value (\d+):", named, message)
 
 
 def score(case: dict, got: Any, expected: Any) -> tuple[float, str]:

@@ -111,6 +111,42 @@ def not_averaged(case, got, expected, error):
     return None
 
 
+def _matmul_error(a: tuple[int, ...], b: tuple[int, ...]) -> str | None:
+    """numpy's message for ``empty(a) @ empty(b)``, or None when the shapes chain."""
+    try:
+        np.empty(a) @ np.empty(b)
+    except ValueError as err:
+        return str(err)
+    return None
+
+
+def transpose_in_matmul(error: Any, operands: list[tuple[str, tuple[int, ...]]]) -> str | None:
+    """Name the product behind numpy's matmul shape error, and the transpose it misses.
+
+    ``operands`` lists the 2-D arrays a backward pass multiplies, by name and shape, most
+    likely mistakes first. The product ``A @ B`` whose shapes give exactly the learner's
+    error message is named, with the fix ``A @ B.T`` or ``A.T @ B`` whose shapes chain.
+    """
+    if not isinstance(error, ValueError) or "matmul" not in str(error):
+        return None
+    rule = (
+        "going backward, a weight comes back transposed (dx = dout @ W.T) and so does the "
+        "input (dW = x.T @ dout)"
+    )
+    for name_a, a in operands:
+        for name_b, b in operands:
+            if name_a == name_b or _matmul_error(a, b) != str(error):
+                continue
+            fixes = [(f"{name_a} @ {name_b}.T", a, b[::-1]), (f"{name_a}.T @ {name_b}", a[::-1], b)]
+            for fix, left, right in fixes:
+                if _matmul_error(left, right) is None:
+                    return (
+                        f"the shapes of {name_a} @ {name_b} do not chain: {a} @ {b}. You "
+                        f"probably want {fix}: {rule}."
+                    )
+    return f"a matrix product's shapes do not chain (numpy's message is above): {rule}."
+
+
 DETECTORS: dict[str, Detector] = {"not_averaged": not_averaged}
 
 

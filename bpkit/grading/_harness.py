@@ -153,8 +153,8 @@ def _run_cases(cases: list[dict], namespace: dict, env: dict, chan: _Channel) ->
             args = codec.decode(case["args"])
             kwargs = codec.decode(case["kwargs"])
             _limit_time(seconds)
-            try:
-                value = driver(namespace, name, *args, **kwargs)
+            try:  # the same rules as check(): warnings are errors, arguments stay unchanged
+                value = env["call"](driver, namespace, name, args, kwargs)
             finally:
                 _limit_time(0)
                 _restore_builtins()
@@ -193,6 +193,7 @@ def main() -> None:
     sandbox.neutralise_displays()
     with contextlib.suppress(Exception):  # inline checks print feedback from public cases;
         bpkit.check.check = sandbox.notebook_builtins()["display"]  # the grader runs them itself
+    from bpkit.check._run import call_strict
     from bpkit.grading import codec, lookup
 
     namespace: dict = {"__name__": "__main__", "__builtins__": builtins}
@@ -200,6 +201,7 @@ def main() -> None:
     _run_cells(payload["cells"], namespace, payload["cell_seconds"], chan)
     _quiet_output()
     env = {"codec": codec, "drivers": lookup.driver, "seconds": payload["case_seconds"]}
+    env["call"] = call_strict
     env["first"], env["skip"] = payload["first_case"], payload["skip"]
     _run_cases(payload["cases"], namespace, env, chan)
     chan.send("done")

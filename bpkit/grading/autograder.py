@@ -1,17 +1,24 @@
 """``bpkit autograder``: build the zip that Gradescope's own containers run.
 
 Gradescope unpacks the zip into ``/autograder/source``, runs ``setup.sh`` once when it builds
-the image, then ``run_autograder`` for every submission. The zip holds:
+the image, then ``run_autograder`` for every submission. One zip grades one exercise and
+holds only that exercise's secrets:
 
-    setup.sh            installs numpy, matplotlib and the bundled bpkit
-    run_autograder      grades /autograder/submission/*.ipynb into /autograder/results/results.json
-    config.json         the exercise (when the assignment is one exercise) and the limits
+    setup.sh            makes /autograder/venv and installs pinned numpy, matplotlib, bpkit
+    run_autograder      grades one notebook of /autograder/submission into results.json
+    config.json         the exercise and the limits
     package/            bpkit itself (pyproject.toml, README.md, bpkit/), no caches, and the
                         exercises' public parts (exercises/*/cases.py, hints.py)
-    exercises/source/   the instructor files (NN_topic/source.ipynb, hidden.py, ...): the
-                        grader's secrets
+    exercises/source/   NN_topic/: the instructor notebook source.ipynb, hidden.py (the hidden
+                        cases), cases.py and hints.py: the grader's secrets, this exercise's only
 
-``run_autograder`` calls ``python3 -m bpkit.grading.autograder ROOT``; the environment
+A submission is graded as one notebook (see :func:`choose`); the others are named in the
+output, and no score exceeds its maximum. The grader (root) computes the expected values
+in its own memory before any student code runs; the notebook then runs as an unused user id
+that cannot read ``exercises/`` (made 0700, root's) nor the grader's memory, with private
+mounts hiding it as well where the container allows them.
+
+``run_autograder`` calls ``python -m bpkit.grading.autograder ROOT``; the environment
 variable ``BPKIT_AUTOGRADER_ROOT`` replaces ``/autograder`` (the tests use a temp folder).
 """
 
@@ -25,14 +32,19 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-SETUP = """#!/usr/bin/env bash
+# Versions with wheels for Python 3.10 (Ubuntu 22.04) to 3.12 (Ubuntu 24.04).
+PINS = ("numpy==2.2.6", "matplotlib==3.10.3", "threadpoolctl==3.6.0")
+
+SETUP = f"""#!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder image.
+# Everything goes into a venv: Ubuntu 24.04's system Python refuses pip installs (PEP 668).
 set -euo pipefail
-if ! command -v python3 >/dev/null || ! python3 -m pip --version >/dev/null 2>&1; then
-  apt-get update -qq && apt-get install -y -qq python3 python3-pip >/dev/null
-fi
-python3 -m pip install -q "numpy>=1.23" "matplotlib>=3.6"
-python3 -m pip install -q --no-deps /autograder/source/package
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq && apt-get install -y -qq python3 python3-venv >/dev/null
+python3 -m venv /autograder/venv
+/autograder/venv/bin/python -m pip install -q {" ".join(PINS)}
+/autograder/venv/bin/python -m pip install -q --no-deps /autograder/source/package
+chmod -R go+rX /autograder/venv  # the notebooks run as another user and need to read it
 """
 
 RUN = """#!/usr/bin/env bash
@@ -40,7 +52,9 @@ RUN = """#!/usr/bin/env bash
 set -euo pipefail
 ROOT="${BPKIT_AUTOGRADER_ROOT:-/autograder}"
 export PYTHONPATH="$ROOT/source/package"
-exec "${BPKIT_PYTHON:-python3}" -m bpkit.grading.autograder "$ROOT"
+PYTHON=python3
+[ -x /autograder/venv/bin/python ] && PYTHON=/autograder/venv/bin/python
+exec "${BPKIT_PYTHON:-$PYTHON}" -m bpkit.grading.autograder "$ROOT"
 """
 
 
@@ -66,16 +80,38 @@ def _executable(zf: zipfile.ZipFile, name: str, text: str) -> None:
     zf.writestr(info, text)
 
 
+def _only_exercise(found: dict[str, Path], source: Path, exercise: str | None) -> str:
+    """The exercise the zip grades: ``--exercise``, or the only one in ``source``."""
+    if not found:
+        raise SystemExit(f"bpkit autograder: no exercise notebooks in {source}")
+    if exercise is None and len(found) == 1:
+        return next(iter(found))
+    if exercise is None:
+        raise SystemExit(
+            f"bpkit autograder: say which exercise this assignment grades, e.g. "
+            f"--exercise {next(iter(found))} (one zip per exercise: it ships only that one's "
+            "secrets)"
+        )
+    if exercise not in found:
+        raise SystemExit(f"bpkit autograder: no exercise {exercise!r} in {source}")
+    return exercise
+
+
 def build(out: Path, source: Path, exercise: str | None, timeout: float, memory: int) -> Path:
-    """Write the autograder zip to ``out`` and return its path."""
+    """Write the autograder zip for one exercise to ``out`` and return its path."""
     from bpkit.grading import exercise as ex
 
     source = source.resolve()
     found = ex.available(source)
-    if not found:
-        raise SystemExit(f"bpkit autograder: no exercise notebooks in {source}")
-    if exercise and exercise not in found:
-        raise SystemExit(f"bpkit autograder: no exercise {exercise!r} in {source}")
+    exercise = _only_exercise(found, source, exercise)
+    notebook = found[exercise]
+    if notebook.name == "source.ipynb":  # an exercise folder NN_topic/
+        secrets = [notebook, *sorted(notebook.parent.glob("*.py"))]
+    else:  # a flat folder: NN_topic.ipynb and cases/NN_topic.py
+        secrets = [notebook, source / "cases" / f"{exercise}.py"]
+    for path in secrets:
+        if not path.is_file():
+            raise SystemExit(f"bpkit autograder: {path} is missing")
     package = Path(__file__).resolve().parents[2]
     config = {"exercise": exercise, "timeout": timeout, "memory": memory}
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -93,15 +129,8 @@ def build(out: Path, source: Path, exercise: str | None, timeout: float, memory:
         public += sorted((package / "exercises").glob("*/hints.py"))
         for path in public:
             zf.write(path, f"package/{path.relative_to(package).as_posix()}")
-        for path in found.values():
-            if path.name == "source.ipynb":  # an exercise folder
-                for part in sorted(path.parent.glob("*.py")):
-                    zf.write(part, f"exercises/source/{path.parent.name}/{part.name}")
-                zf.write(path, f"exercises/source/{path.parent.name}/{path.name}")
-            else:
-                zf.write(path, f"exercises/source/{path.name}")
-        if (source / "cases").is_dir():
-            _add_tree(zf, source / "cases", "exercises/source/cases")
+        for path in secrets:
+            zf.write(path, f"exercises/source/{path.relative_to(source).as_posix()}")
     os.replace(tmp, out)
     return out
 
@@ -113,44 +142,99 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def merge(out: Path) -> dict:
-    """Combine every NAME.results.json in ``out`` into one Gradescope results.json."""
+def _identity(path: Path) -> str | None:
+    """The exercise a notebook's ``metadata.bpkit.exercise`` names, or None."""
+    from bpkit.grading import cli
+
+    notebook, _ = cli.read_notebook(path)
+    meta = notebook.get("metadata") if notebook else None
+    tag = meta.get("bpkit") if isinstance(meta, dict) else None
+    return tag.get("exercise") if isinstance(tag, dict) else None
+
+
+def notebooks(folder: Path) -> list[Path]:
+    """Every ``.ipynb`` under ``folder`` (none in hidden folders such as .ipynb_checkpoints)."""
+    if not folder.is_dir():
+        return []
+    found = sorted(folder.rglob("*.ipynb"))
+    return [p for p in found if not any(x.startswith(".") for x in p.relative_to(folder).parts)]
+
+
+def choose(found: list[Path], exercise: str) -> tuple[Path, str]:
+    """Pick the one notebook of a submission to grade; say why, and name the others.
+
+    In order: a notebook whose metadata names the exercise, then one whose file name
+    contains it, then any other; ties go to the first path in sorted order.
+    """
+
+    def rank(path: Path) -> tuple:
+        return (_identity(path) != exercise, exercise not in path.stem, str(path))
+
+    ranked = sorted(found, key=rank)
+    chosen = ranked[0]
+    if len(ranked) == 1:
+        return chosen, ""
+    why = (
+        "its metadata names this exercise"
+        if _identity(chosen) == exercise
+        else "its file name names this exercise"
+        if exercise in chosen.stem
+        else "the first in alphabetical order"
+    )
+    others = ", ".join(f"`{p.name}`" for p in ranked[1:])
+    return chosen, (
+        f"Your submission holds {len(ranked)} notebooks; one is graded: `{chosen.name}` "
+        f"({why}). Not graded: {others}. Submit only the notebook you want graded."
+    )
+
+
+def merge(out: Path, note: str = "") -> dict:
+    """Turn the one NAME.results.json in ``out`` into Gradescope's results.json.
+
+    No score exceeds its maximum: each test is capped at its ``max_score``, and the total
+    at the sum of the maxima.
+    """
     parts = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(out.glob("*.results.json"))]
     if not parts:
         return {"score": 0, "output": "No notebook (.ipynb) found in your submission.", "tests": []}
-    several = len(parts) > 1
-    tests = []
-    for part in parts:
-        record = part["extra_data"]["bpkit"]
-        for test in part["tests"]:
-            prefix = f"{record['submission']}: " if several else ""
-            tests.append({**test, "name": prefix + test["name"]})
-    return {
-        "score": round(sum(p["score"] for p in parts), 4),
-        "output": "\n".join(p["output"] for p in parts),
-        "tests": tests,
-    }
+    if len(parts) > 1:
+        raise RuntimeError(f"bpkit autograder: {len(parts)} results for one submission")
+    part = parts[0]
+    tests = [
+        {**t, "score": max(0.0, min(float(t["score"]), float(t["max_score"])))}
+        for t in part["tests"]
+    ]
+    record = part["extra_data"]["bpkit"]
+    ceiling = float(record.get("max") or sum(t["max_score"] for t in tests))
+    total = min(round(sum(t["score"] for t in tests), 4), ceiling)
+    output = "\n".join(line for line in (note, part["output"]) if line)
+    return {**part, "score": total, "output": output, "tests": tests}
 
 
 def grade_gradescope(root: Path) -> int:
-    """Grade ``root/submission`` with the bundled sources into ``root/results/results.json``."""
+    """Grade one notebook of ``root/submission`` into ``root/results/results.json``."""
     from bpkit.grading import cli, report
 
     config = json.loads((root / "source" / "config.json").read_text(encoding="utf-8"))
+    exercise = config["exercise"]
     exercises = root / "source" / "exercises"
-    if os.geteuid() == 0:
-        os.chmod(exercises, 0o700)  # the unprivileged notebook process cannot look inside
+    if os.geteuid() == 0:  # the notebook runs as another user: it cannot look inside
+        for path in [exercises, *exercises.rglob("*")]:
+            os.chmod(path, 0o700 if path.is_dir() else 0o600)
     results = root / "results"
     results.mkdir(parents=True, exist_ok=True)
+    found = notebooks(root / "submission")
     with tempfile.TemporaryDirectory(prefix="bpkit-gradescope-") as tmp:
-        parser = argparse.ArgumentParser()
-        cli.add_arguments(parser)
-        argv = [str(root / "submission"), "--out", tmp, "--source", str(exercises / "source")]
-        argv += ["--timeout", str(config["timeout"]), "--memory", str(config["memory"])]
-        if config.get("exercise"):
-            argv += ["--exercise", config["exercise"]]
-        cli.run(parser.parse_args(argv))
-        combined = merge(Path(tmp))
+        note = ""
+        if found:
+            path, note = choose(found, exercise)
+            parser = argparse.ArgumentParser()
+            cli.add_arguments(parser)
+            argv = [str(path), "--out", tmp, "--source", str(exercises / "source")]
+            argv += ["--timeout", str(config["timeout"]), "--memory", str(config["memory"])]
+            argv += ["--exercise", exercise]
+            cli.run(parser.parse_args(argv))
+        combined = merge(Path(tmp), note)
     report.write_atomic(results / "results.json", json.dumps(combined, indent=1) + "\n")
     return 0
 

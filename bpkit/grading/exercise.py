@@ -145,6 +145,8 @@ def _normalise_case(case: dict, public: bool, points: dict) -> dict:
         "options": dict(case.get("options", {})),
         "public": bool(case.get("public", public)),
         "hint": str(case.get("hint", "")),
+        "names": [str(n) for n in case.get("names", [])],  # feedback names values as check() does
+        "mistakes": [str(m) for m in case.get("mistakes", [])],  # hint detectors, as in check()
     }
 
 
@@ -178,6 +180,8 @@ def load(name: str, source_dir: Path, seed: int | None = None) -> Exercise:
     public = [c for c in public if c.get("function") in points]
     cases = [_normalise_case(c, True, points) for c in public]
     cases += [_normalise_case(c, False, points) for c in _seeded(module.grading_cases, seed)]
+    for case in cases:
+        case["exercise"] = name  # the feedback's hints come from the exercise's own hints.py
     namespace = reference_namespace(source)
     for index, case in enumerate(cases):
         try:

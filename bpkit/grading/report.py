@@ -9,6 +9,8 @@ Every file is written atomically (a temporary file, then ``os.replace``).
 
 from __future__ import annotations
 
+import builtins
+import contextlib
 import csv
 import io
 import json
@@ -17,6 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from bpkit.check.compare import name_values
 from bpkit.grading import codec, lookup
 from bpkit.grading.exercise import Exercise
 from bpkit.grading.runner import Limits, Run
@@ -55,8 +58,33 @@ def _unsupported(value: Any) -> str:
     return ""
 
 
+def _error_object(error: dict) -> BaseException:
+    """Rebuild a sandbox error as an exception the hint detectors can recognise."""
+    kind = getattr(builtins, error["type"], None)
+    if isinstance(kind, type) and issubclass(kind, BaseException):
+        with contextlib.suppress(Exception):
+            return kind(error["message"])
+    return RuntimeError(error["message"])
+
+
+def _hint(case: dict, value: Any, error: dict | None) -> str:
+    """The hint ``check()`` would print for this result, or ""."""
+    try:
+        from bpkit.check import hints
+
+        view = {**case, "args": codec.decode(case["args"]), "kwargs": codec.decode(case["kwargs"])}
+        problem = _error_object(error) if error is not None else None
+        return hints.diagnose(view, value, case["expected"], problem) or ""
+    except Exception:  # no hint is better than a grade that fails
+        return ""
+
+
 def score_case(case: dict, outcome: tuple[str, Any] | None, limits: Limits) -> tuple[float, str]:
-    """Score one case from its outcome in the sandbox; say why in words a student understands."""
+    """Score one case from its outcome in the sandbox; say why in words a student understands.
+
+    The message carries the hint ``check()`` would give (``…; hint: …``) and names values as
+    the exercise does (``dWhh: …``, not ``value 3: …``).
+    """
     if outcome is None:
         return 0.0, "not run (the notebook stopped before this case)"
     kind, value = outcome
@@ -68,14 +96,24 @@ def score_case(case: dict, outcome: tuple[str, Any] | None, limits: Limits) -> t
             return 0.0, f"took longer than {limits.cell_seconds:g} s"
         if kind_name in ERROR_TEXT:
             return 0.0, ERROR_TEXT[kind_name]
-        detail = f": {value['message']}" if case["public"] and value["message"] else ""
-        return 0.0, f"raised {kind_name}{detail}"
+        if kind_name == "ChangedInput":
+            message = value["message"]
+        else:
+            detail = f": {value['message']}" if case["public"] and value["message"] else ""
+            message = f"raised {kind_name}{detail}"
+        hint = _hint(case, None, value)
+        return 0.0, message + (f"; hint: {hint}" if hint else "")
     odd = _unsupported(value)
     if odd:
         return 0.0, f"returned a {odd}; return numbers, lists, tuples, dicts or numpy arrays"
     fraction, message = lookup.score(case, value, case["expected"])
-    if not case["public"] and fraction < 1:
-        message = case["hint"] or "wrong result"
+    message = name_values(message, case.get("names"))
+    if fraction < 1:
+        hint = _hint(case, value, None)
+        if not case["public"]:
+            message = hint or case["hint"] or "wrong result"
+        elif hint:
+            message += f"; hint: {hint}"
     return fraction, message
 
 
@@ -155,11 +193,15 @@ def unscored(name: str, status: str, exercise: Exercise | None = None) -> dict:
 
 
 def _case_lines(entry: dict) -> list[str]:
+    """One line per case: ✓, ✗, or the exact part of the case's credit earned."""
     lines = []
-    for n, (public, fraction, message) in enumerate(entry["cases"], start=1):
-        mark = "✓" if fraction == 1 else ("½" if fraction > 0 else "✗")
+    for n, (public, fraction, message, *_) in enumerate(entry["cases"], start=1):
         label = "public case" if public else "hidden case"
-        lines.append(f"{mark} {label} {n}" + (f": {message}" if message else ""))
+        if 0 < fraction < 1:
+            label = f"◐ {label} {n} earned {fraction:.4g} of its credit"
+        else:
+            label = f"{'✓' if fraction == 1 else '✗'} {label} {n}"
+        lines.append(label + (f": {message}" if message else ""))
     return lines
 
 

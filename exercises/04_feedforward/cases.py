@@ -19,6 +19,7 @@ def public_cases(seed: int | None = None) -> list[dict]:
     dsig = {
         "function": "sigmoid_prime",
         "oracle": "sigmoid_prime",
+        "mistakes": ["sigmoid_prime_of_z"],
         "options": {"rtol": 1e-6, "atol": 1e-10},
     }
     drelu = {

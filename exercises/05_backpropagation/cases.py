@@ -22,21 +22,28 @@ def public_cases(seed: int | None = None) -> list[dict]:
         "function": "mse_backward",
         "oracle": "mse_backward",
         "options": fd,
-        "mistakes": ["not_averaged"],
+        "mistakes": ["missing_half", "divided_by_size", "not_averaged"],
     }
     dense = {
         "function": "dense_backward",
         "oracle": "dense_backward",
         "options": fd,
         "names": ["dx", "dW", "db"],
-        "mistakes": ["bias_not_summed", "transposed_weight"],
+        "mistakes": ["matmul_transpose", "bias_not_summed", "transposed_weight"],
     }
     net = {
         "function": "two_layer_backprop",
         "oracle": "two_layer_backprop",
         "options": fd,
         "names": ["dW1", "db1", "dW2", "db2"],
-        "mistakes": ["missing_activation_derivative"],
+        "mistakes": [
+            "matmul_transpose",
+            "updated_before_backward",
+            "missing_half",
+            "divided_by_size",
+            "sigmoid_prime_of_z",
+            "missing_activation_derivative",
+        ],
     }
 
     def dense_args(batch, n_in, n_out):

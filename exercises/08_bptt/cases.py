@@ -86,7 +86,7 @@ def public_cases(seed: int | None = None) -> list[dict]:
         "oracle": "rnn_backward",
         "options": {"rtol": 1e-5, "atol": 1e-8},
         "names": ["dxs", "dWxh", "dWhh", "dbh"],
-        "mistakes": ["bptt_no_carry", "bptt_off_by_one"],
+        "mistakes": ["matmul_transpose", "bptt_overwrite", "bptt_no_carry", "bptt_off_by_one"],
     }
     clip = {
         "function": "clip_by_norm",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bpkit.check.hints import as_array, close, part
+from bpkit.check.hints import as_array, close, part, transpose_in_matmul
 
 
 def bptt_off_by_one(case, got, expected, error):
@@ -56,3 +56,32 @@ def clip_always(case, got, expected, error):
         if all(close(clipped.get(k), v) for k, v in scaled.items()):
             return "the norm was already below max_norm: then leave the gradients unchanged."
     return None
+
+
+def bptt_overwrite(case, got, expected, error):
+    """dWxh, dWhh and dbh keep one step only: assigned with ``=`` instead of summed with ``+=``."""
+    if not isinstance(got, tuple) or len(got) != 4 or case.get("kwargs", {}).get("T", 1) < 2:
+        return None
+    ok = [close(g, e, rtol=1e-4, atol=1e-6) for g, e in zip(got, expected, strict=True)]
+    if ok[0] and not (ok[1] or ok[2] or ok[3]):
+        return (
+            "dxs is right but dWxh, dWhh and dbh are not: the weights are shared by every time "
+            "step, so their gradients add up over the steps. Use += (dWxh += xs[t].T @ dz), "
+            "not =, which keeps only the last step you visit."
+        )
+    return None
+
+
+def matmul_transpose(case, got, expected, error):
+    """``dz @ Wxh`` where ``dz @ Wxh.T`` belongs: numpy's shape error, explained."""
+    sizes = case.get("kwargs", {})
+    if not {"batch", "n_in", "n_hidden"} <= set(sizes):
+        return None
+    batch, n_in, n_hidden = sizes["batch"], sizes["n_in"], sizes["n_hidden"]
+    operands = [
+        ("dz", (batch, n_hidden)),
+        ("Wxh", (n_in, n_hidden)),
+        ("Whh", (n_hidden, n_hidden)),
+        ("xs[t]", (batch, n_in)),
+    ]
+    return transpose_in_matmul(error, operands)
