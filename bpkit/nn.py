@@ -155,6 +155,7 @@ class _Activation(Layer):
 
     @staticmethod
     def df_from_output(a: np.ndarray) -> np.ndarray:  # pragma: no cover
+        """Return f'(z) from a = f(z), as a new array (backward multiplies into it)."""
         raise NotImplementedError
 
 
