@@ -68,17 +68,26 @@ def reference_ms(width_in: float = 6.0, height_in: float = 3.5, repeats: int = 2
     return 1000 * statistics.median(times)
 
 
-def update_ms(box: Any, control: str, values: list[Any], rounds: int = 3) -> tuple[float, float]:
-    """Median and worst ms of ``box.controls[control].value = v`` over the values."""
+def update_ms(box: Any, control: str, values: list[Any], rounds: int = 3) -> dict[str, float]:
+    """Median and worst ms of ``box.controls[control].value = v`` over the values.
+
+    Wall-clock time is what the learner waits for. CPU time is also kept: on a machine
+    that other programs keep busy, it shows the work of an update apart from the wait
+    for a core.
+    """
     slider = box.controls[control]
     first = slider.value
-    times = []
+    wall, cpu = [], []
     for _ in range(rounds):
         for value in [*values, first]:
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             slider.value = value
-            times.append(time.perf_counter() - start)
-    return 1000 * statistics.median(times), 1000 * max(times)
+            wall.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
+    return {
+        "median": 1000 * statistics.median(wall), "worst": 1000 * max(wall),
+        "cpu_median": 1000 * statistics.median(cpu), "cpu_worst": 1000 * max(cpu),
+    }  # fmt: skip
 
 
 def run() -> list[dict]:
@@ -86,15 +95,16 @@ def run() -> list[dict]:
     rows = []
     for name, build, control, values in explorers():
         box = build()
-        median, worst = update_ms(box, control, values)
+        ms = update_ms(box, control, values)
         rows.append(
             {
-                "benchmark": f"update {name}, move {control} (worst {worst:.0f} ms)",
-                "bpkit": f"{median:.0f} ms",
+                "benchmark": f"update {name}, move {control} (worst {ms['worst']:.0f} ms; "
+                f"CPU median {ms['cpu_median']:.0f}, worst {ms['cpu_worst']:.0f} ms)",
+                "bpkit": f"{ms['median']:.0f} ms",
                 "reference": f"bare line plot → PNG {reference:.0f} ms",
-                "ratio": median / reference,
+                "ratio": ms["median"] / reference,
                 "target": f"worst < {TARGET_MS:.0f} ms",
-                "ok": worst < TARGET_MS,
+                "ok": ms["worst"] < TARGET_MS,
             }
         )
     return rows
@@ -102,4 +112,4 @@ def run() -> list[dict]:
 
 if __name__ == "__main__":
     for row in run():
-        print(f"{row['benchmark']:62} {row['bpkit']:>7}  ({row['ratio']:.1f}× reference)")
+        print(f"{row['benchmark']:92} {row['bpkit']:>7}  ({row['ratio']:.1f}× reference)")

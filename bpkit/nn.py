@@ -143,8 +143,11 @@ class _Activation(Layer):
         return self._a
 
     def backward(self, dout: Any) -> np.ndarray:
+        """Return dL/dz = dout * f'(z), with f'(z) computed from the kept output a = f(z)."""
         dout = self._cached(self._a, dout)
-        return dout * self.df_from_output(self._a)
+        dz = self.df_from_output(self._a)  # f'(z), a fresh array
+        dz *= dout  # in place: no second array of this size
+        return dz
 
     @staticmethod
     def f(z: np.ndarray) -> np.ndarray:  # pragma: no cover
@@ -152,6 +155,7 @@ class _Activation(Layer):
 
     @staticmethod
     def df_from_output(a: np.ndarray) -> np.ndarray:  # pragma: no cover
+        """Return f'(z) from a = f(z), as a new array (backward multiplies into it)."""
         raise NotImplementedError
 
 
@@ -322,20 +326,30 @@ class Sequential:
             x = layer.forward(x)
         return x
 
-    def backward(self, dout: Any, input_grad: bool = True) -> np.ndarray | None:
-        """Backpropagate dout = ∂L/∂output through every layer; return ∂L/∂x.
+    def backward(self, dout: Any, input_grad: bool = False) -> np.ndarray | None:
+        """Backpropagate dout = ∂L/∂output through every layer, filling their grads.
 
-        Training never uses ∂L/∂x of the data, so ``input_grad=False`` lets a first
-        ``Linear`` skip that matrix product (its largest one) and returns None.
+        Like PyTorch for data that does not require grad, a model skips ∂L/∂x of its
+        input unless asked: training never uses it, and for a first ``Linear`` it is the
+        largest matrix product of the backward pass. So ``backward(dout)`` returns None;
+        ``backward(dout, input_grad=True)`` also returns ∂L/∂x, shaped like x. (A single
+        layer's ``backward(dout)`` always returns its dx: the next layer down needs it.)
         """
-        if not self.layers:
+        if input_grad:
+            for layer in reversed(self.layers):
+                dout = layer.backward(dout)
             return np.asarray(dout, dtype=np.float64)
-        for layer in reversed(self.layers[1:]):
+        # Layers before the first one with parameters only pass ∂L/∂x down: skip them.
+        first = next((i for i, layer in enumerate(self.layers) if layer.params), None)
+        if first is None:
+            return None
+        for layer in reversed(self.layers[first + 1 :]):
             dout = layer.backward(dout)
-        first = self.layers[0]
-        if input_grad or not isinstance(first, Linear):
-            return first.backward(dout)
-        return first.backward(dout, input_grad=False)
+        if isinstance(self.layers[first], Linear):
+            self.layers[first].backward(dout, input_grad=False)
+        else:
+            self.layers[first].backward(dout)
+        return None
 
     def parameters(self) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
         """Yield ``(name, param, grad)`` for every parameter, e.g. ("0.W", W, dW)."""
@@ -467,10 +481,7 @@ def fit(
             total += loss.forward(scores, yb) * len(xb)
             if classify:
                 correct += int(np.count_nonzero(scores.argmax(axis=1) == yb))
-            if isinstance(model, Sequential):
-                model.backward(loss.backward(), input_grad=False)  # no need for dL/dx
-            else:
-                model.backward(loss.backward())
+            model.backward(loss.backward())  # fills the grads; a model skips dL/dx of xb
             optimizer.step()
         history["loss"].append(total / len(x))
         if classify:

@@ -380,14 +380,90 @@ def test_fit_rejects_mismatched_lengths():
         nn.fit(nn.MLP([2, 2]), nn.SoftmaxCrossEntropy(), np.zeros((3, 2)), [0, 1])
 
 
-def test_skipping_the_input_gradient_keeps_parameter_gradients():
-    """backward(..., input_grad=False) returns None and fills the same grads as a full backward."""
+def test_model_backward_skips_the_input_gradient_unless_asked():
+    """model.backward(dout) returns None; with input_grad=True it returns dx; grads are equal."""
     model = nn.MLP([3, 4, 2], seed=5)
     x, dout = np.random.default_rng(1).standard_normal((6, 3)), np.ones((6, 2))
     model.forward(x)
-    assert model.backward(dout).shape == (6, 3)
+    dx = model.backward(dout, input_grad=True)
+    assert dx.shape == (6, 3)
     full = {name: grad.copy() for name, _, grad in model.parameters()}
     model.forward(x)
-    assert model.backward(dout, input_grad=False) is None
+    assert model.backward(dout) is None
     for name, _, grad in model.parameters():
         np.testing.assert_array_equal(grad, full[name])
+
+
+def test_model_input_gradient_is_the_chain_of_layer_backwards():
+    """input_grad=True returns what calling each layer's backward in reverse returns."""
+    model = nn.MLP([3, 5, 4, 2], activation="relu", seed=2)
+    x, dout = np.random.default_rng(3).standard_normal((7, 3)), np.ones((7, 2))
+    model.forward(x)
+    dx = model.backward(dout, input_grad=True)
+    model.forward(x)
+    for layer in reversed(model.layers):
+        dout = layer.backward(dout)
+    np.testing.assert_array_equal(dx, dout)
+
+
+def _plain_loop(model: nn.Sequential, x: np.ndarray, y: np.ndarray, input_grad: bool) -> None:
+    loss, optimizer = nn.SoftmaxCrossEntropy(), nn.SGD(model, lr=0.3, momentum=0.5)
+    for _ in range(5):
+        optimizer.zero_grad()
+        loss.forward(model.forward(x), y)
+        if input_grad:
+            model.backward(loss.backward(), input_grad=True)
+        else:
+            model.backward(loss.backward())
+        optimizer.step()
+
+
+def test_default_loop_trains_exactly_like_the_loop_that_asks_for_dx():
+    """Five steps of the plain loop leave the same weights as with input_grad=True."""
+    rng = np.random.default_rng(4)
+    x, y = rng.standard_normal((16, 4)), rng.integers(0, 3, 16)
+    plain, explicit = nn.MLP([4, 6, 5, 3], seed=1), nn.MLP([4, 6, 5, 3], seed=1)
+    _plain_loop(plain, x, y, input_grad=False)
+    _plain_loop(explicit, x, y, input_grad=True)
+    for (name, W, dW), (_, W2, dW2) in zip(plain.parameters(), explicit.parameters(), strict=True):
+        np.testing.assert_array_equal(W, W2, err_msg=name)
+        np.testing.assert_array_equal(dW, dW2, err_msg=name)
+    assert not np.array_equal(plain.params["0.W"], nn.MLP([4, 6, 5, 3], seed=1).params["0.W"])
+
+
+def test_leading_layers_without_parameters_are_skipped_by_default():
+    """A model that starts with an activation fills the same grads with or without dx."""
+    model = nn.Sequential(nn.Tanh(), nn.Linear(3, 2, seed=1), nn.Sigmoid(), nn.Linear(2, 2))
+    x, dout = np.random.default_rng(5).standard_normal((4, 3)), np.ones((4, 2))
+    model.forward(x)
+    dx = model.backward(dout, input_grad=True)
+    assert dx.shape == x.shape
+    full = {name: grad.copy() for name, _, grad in model.parameters()}
+    model.forward(x)
+    assert model.backward(dout) is None
+    for name, _, grad in model.parameters():
+        np.testing.assert_array_equal(grad, full[name])
+    activations_only = nn.Sequential(nn.Tanh())
+    activations_only.forward(x)
+    assert activations_only.backward(np.ones((4, 3))) is None
+    np.testing.assert_allclose(
+        activations_only.backward(np.ones((4, 3)), input_grad=True), 1 - np.tanh(x) ** 2
+    )
+
+
+@pytest.mark.parametrize("name", ["Linear", "Sigmoid", "Tanh", "ReLU"])
+def test_layer_backward_returns_a_fresh_dx_and_leaves_dout_alone(name):
+    """A single layer's backward returns dx in a new array; dout and its cache are unchanged."""
+    layer = LAYERS[name](3, 3, 0)
+    x = np.random.default_rng(6).standard_normal((4, 3))
+    out = layer.forward(x).copy()
+    dout = np.random.default_rng(7).standard_normal((4, 3))
+    dout_before = dout.copy()
+    first = layer.backward(dout)
+    second = layer.backward(dout)
+    np.testing.assert_array_equal(dout, dout_before)
+    np.testing.assert_array_equal(first, second)
+    assert first.shape == x.shape
+    assert not np.shares_memory(first, second)
+    assert not np.shares_memory(first, dout)
+    np.testing.assert_array_equal(layer.forward(x), out)

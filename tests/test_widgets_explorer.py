@@ -147,3 +147,62 @@ def test_redraws_run_numpy_blas_on_one_thread_and_restore_it():
     assert seen[-1]
     assert set(seen[-1]) == {1}
     assert blas_threads() == before
+
+
+def draw_labelled(fig, digits=1):
+    """A plot whose y tick labels get wider with ``digits``."""
+    ax = fig.add_subplot()
+    ax.plot([0, 1], [0, 1])
+    ax.yaxis.set_major_formatter(lambda value, _pos: f"{value:.{digits}f}")
+
+
+def test_wider_tick_labels_that_reach_the_edge_are_laid_out_again():
+    """Tick labels that would cross the figure's edge move the axes over to make room."""
+    renderer = SteadyRenderer(draw_labelled, (4.0, 3.0))
+    renderer(digits=1)
+    assert renderer.clear_edges
+    left = renderer.positions[0].x0
+    renderer(digits=1)
+    assert renderer.layouts == 1
+    renderer(digits=9)
+    assert renderer.layouts == 2
+    assert renderer.positions[0].x0 > left + 0.05
+
+
+def test_a_picture_that_reaches_the_edge_is_measured_instead():
+    """A frame round the figure makes the pixel test useless; everything is measured then."""
+
+    def draw(fig, lines=1, a=1.0):
+        draw_captioned(fig, lines=lines, a=a)
+        fig.patch.set(edgecolor="black", linewidth=2.0)  # a frame round the figure
+
+    renderer = SteadyRenderer(draw, (5.0, 3.0))
+    renderer(lines=2)
+    assert not renderer.clear_edges
+    renderer(lines=2, a=2.0)
+    assert renderer.layouts == 1
+    renderer(lines=5)  # would fall off the bottom
+    assert renderer.layouts == 2
+
+
+def test_png_holds_exactly_the_rendered_pixels():
+    """An opaque figure is stored as RGB, a transparent one as RGBA, both lossless."""
+    import io
+
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    from bpkit.widgets._explorer import encode_png
+
+    for alpha, mode in ((1.0, "RGB"), (0.0, "RGBA")):
+        fig = Figure(figsize=(2.0, 1.5), dpi=_style.DPI)
+        fig.patch.set_alpha(alpha)
+        fig.add_subplot().plot([0, 1], [1, 0])
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        pixels = np.asarray(canvas.buffer_rgba())
+        image = Image.open(io.BytesIO(encode_png(pixels)))
+        assert image.mode == mode
+        np.testing.assert_array_equal(np.asarray(image.convert("RGBA")), pixels)

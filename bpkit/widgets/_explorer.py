@@ -11,11 +11,14 @@ The returned widget also carries a static PNG of its current state in its displa
 data, so a notebook read on GitHub or nbviewer (where widgets do not run) still shows
 the picture.
 
-A slider move should answer in well under 150 ms (``benchmarks/bench_widgets.py`` measures
-every explorer). Three things keep it there: :class:`SteadyRenderer` solves the layout once
-and keeps the axes in place; the PNG is the whole figure, not a tight crop (one draw, not
-two); and :func:`undisturbed` keeps Python's cycle collector from stalling a redraw and
-numpy's BLAS on one thread.
+A slider move should answer in well under 150 ms, even while other programs keep the
+cores busy (``benchmarks/bench_widgets.py`` measures every explorer). What keeps it there:
+:class:`SteadyRenderer` solves the layout once, keeps the axes in place, and checks that
+a state still fits by looking at the edges of the image, not by measuring every text
+again; titles sit at a fixed height instead of being placed around the tick labels; the
+PNG is the whole figure (one draw, not two), stored as RGB at zlib level 1; and
+:func:`undisturbed` keeps Python's cycle collector from stalling a redraw and numpy's
+BLAS on one thread.
 """
 
 from __future__ import annotations
@@ -28,19 +31,20 @@ import io
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from bpkit.plot import _style
 
 DrawFn = Callable[..., Any]
 
 
-# PNG encoding at zlib level 1: a third faster than the default level 6, a few kB bigger.
-PNG_OPTIONS = {"format": "png", "pil_kwargs": {"compress_level": 1}}
-
-
 def _course_rc() -> dict[str, Any]:
     # The whole figure, not a tight crop: constrained layout already fits the margins, a
     # tight crop would draw everything twice, and a fixed size keeps the image steady.
-    return {**_style.rc(), "savefig.bbox": "standard"}
+    # A title at a fixed height (1.0, the top of its axes, plus the usual pad) is where
+    # matplotlib's automatic placement puts it when nothing sits above the axes, as in
+    # every explorer; the automatic search measures every tick label again at each draw.
+    return {**_style.rc(), "savefig.bbox": "standard", "axes.titley": 1.0}
 
 
 def render_png(draw: DrawFn, figsize: tuple[float, float] = _style.FIGSIZE, **values: Any) -> bytes:
@@ -61,11 +65,14 @@ class SteadyRenderer:
     (no jumping as tick labels change width). A state that would not fit in the kept
     places (a longer caption, wider tick labels, another number of axes) is laid out
     afresh, and its places are kept from then on.
+
+    Whether a state fits is checked cheaply, mostly from the pixels (see ``_fits``).
     """
 
     def __init__(self, draw: DrawFn, figsize: tuple[float, float] = _style.FIGSIZE) -> None:
         self.draw, self.figsize = draw, figsize
         self.positions: list[Any] | None = None
+        self.clear_edges = False  # did the last fresh layout leave the image's edges blank?
         self.layouts = 0  # how many times the layout was solved (for tests and benchmarks)
 
     def __call__(self, **values: Any) -> bytes:
@@ -74,8 +81,25 @@ class SteadyRenderer:
             png = self._render(values, keep=False)
         return png
 
+    def _fits(self, fig: Any, renderer: Any, pixels: np.ndarray, texts: list[Any]) -> bool:
+        """True if nothing drawn on ``fig`` (just drawn in the kept places) was clipped.
+
+        Constrained layout leaves a margin of background all round, so a line or a patch
+        that crosses an edge leaves pixels on it. A text may not (the edge can fall
+        between two letters, and a caption that gains a line jumps past it whole), so
+        every text drawn is measured: from the sizes the draw just computed, which is
+        cheaper than matplotlib's tight bounding box (that lays out every tick again).
+        A picture whose fresh layout already reached the edge is measured in full.
+        """
+        if not self.clear_edges:
+            return _fits_exactly(fig, renderer)
+        if not _edges_are(pixels, _rgba_bytes(fig.get_facecolor())):
+            return False
+        measured = {id(artist): artist for artist in [*texts, *_loose_artists(fig)]}
+        return all(_inside(fig, a.get_window_extent(renderer)) for a in measured.values())
+
     def _render(self, values: dict[str, Any], keep: bool) -> bytes | None:
-        """Draw, place the axes, save; return None if kept places would clip the state."""
+        """Draw, place the axes, render; return None if kept places would clip the state."""
         import matplotlib as mpl
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
@@ -86,29 +110,93 @@ class SteadyRenderer:
             self.draw(fig, **values)
             keep = keep and len(self.positions or ()) == len(fig.axes)
             if keep:
-                # No layout engine at all (not the "none" placeholder): savefig draws once.
+                # No layout engine at all (not the "none" placeholder): one draw, no solving.
                 fig.set_layout_engine(None)
                 for ax, position in zip(fig.axes, self.positions, strict=True):
                     ax.set_position(position)
-            buffer = io.BytesIO()
-            fig.savefig(buffer, **PNG_OPTIONS)
-            if keep and not _fits(fig, canvas.get_renderer()):
+            renderer, texts = _draw_keeping_texts(canvas)
+            pixels = np.asarray(renderer.buffer_rgba())  # (height, width, 4) uint8, a view
+            if keep and not self._fits(fig, renderer, pixels, texts):
                 return None
             if not keep:
                 self.layouts += 1
+                self.clear_edges = _edges_are(pixels, _rgba_bytes(fig.get_facecolor()))
             self.positions = [ax.get_position(original=True) for ax in fig.axes]
-        return buffer.getvalue()
+            return encode_png(pixels)
 
 
-def _fits(fig: Any, renderer: Any) -> bool:
-    """True if everything laid out on ``fig`` lies inside it (checked after a draw, when
-    the text sizes are cached: ~12 ms)."""
+def _draw_keeping_texts(canvas: Any) -> tuple[Any, list[Any]]:
+    """Draw the canvas's figure; return its renderer and the one-line texts it drew."""
+    renderer = canvas.get_renderer()  # the one canvas.draw() will use
+    texts: list[Any] = []
+    draw_text = renderer.draw_text
+
+    def keeping(gc: Any, x: float, y: float, s: str, prop: Any, angle: float,
+                ismath: Any = False, mtext: Any = None) -> None:  # fmt: skip
+        if mtext is not None and mtext.get_in_layout():  # the Text, for a one-line text
+            texts.append(mtext)
+        draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+
+    renderer.draw_text = keeping
+    try:
+        canvas.draw()
+    finally:
+        del renderer.draw_text  # back to the class's method
+    return renderer, texts
+
+
+def _rgba_bytes(color: Any) -> np.ndarray:
+    """An RGBA colour as the four bytes Agg writes for it."""
+    from matplotlib.colors import to_rgba
+
+    return np.round(255 * np.array(to_rgba(color))).astype(np.uint8)
+
+
+def _edges_are(pixels: np.ndarray, color: np.ndarray) -> bool:
+    """True if the outermost row and column of pixels on every side are all ``color``."""
+    edges = (pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1])
+    return all(bool((edge == color).all()) for edge in edges)
+
+
+def encode_png(pixels: np.ndarray) -> bytes:
+    """Encode an Agg buffer ``(height, width, 4)`` as PNG bytes, fast.
+
+    An opaque picture (every explorer's) is stored as RGB: a quarter less to compress,
+    and the same pixels. zlib level 1 is a third faster than the default level 6 and
+    only a few kB bigger.
+    """
+    from PIL import Image
+
+    if (pixels[..., 3] == 255).all():
+        image = Image.fromarray(np.ascontiguousarray(pixels[..., :3]), "RGB")
+    else:
+        image = Image.fromarray(np.ascontiguousarray(pixels), "RGBA")
+    buffer = io.BytesIO()
+    image.save(buffer, format="png", compress_level=1)
+    return buffer.getvalue()
+
+
+def _fits_exactly(fig: Any, renderer: Any) -> bool:
+    """True if everything laid out on ``fig`` lies inside it (measures every text: ~12 ms)."""
     used = fig.get_tightbbox(renderer).transformed(fig.dpi_scale_trans)
+    return _inside(fig, used)
+
+
+def _inside(fig: Any, box: Any) -> bool:
     inside = fig.bbox.padded(1.0)  # one pixel of slack for anti-aliasing
     return bool(
-        used.x0 >= inside.x0 and used.y0 >= inside.y0
-        and used.x1 <= inside.x1 and used.y1 <= inside.y1
+        box.x0 >= inside.x0 and box.y0 >= inside.y0
+        and box.x1 <= inside.x1 and box.y1 <= inside.y1
     )  # fmt: skip
+
+
+def _loose_artists(fig: Any) -> list[Any]:
+    """The texts and legends of ``fig`` other than tick labels (also those of many lines)."""
+    found = [*fig.texts, *fig.legends]
+    for ax in fig.axes:
+        found += [*ax.texts, ax.title, ax.xaxis.label, ax.yaxis.label, ax.get_legend()]
+    shown = [a for a in found if a is not None and a.get_visible() and a.get_in_layout()]
+    return [a for a in shown if not hasattr(a, "get_text") or a.get_text()]  # no empty text
 
 
 def undisturbed(render: Callable[[], bytes]) -> bytes:
