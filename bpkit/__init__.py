@@ -17,6 +17,7 @@ _SUBMODULES = {
     "claims",
     "cli",
     "data",
+    "gated",
     "gradcheck",
     "grading",
     "nn",
