@@ -30,7 +30,10 @@ __all__ = ["GRU", "LSTM", "forget_gate_product", "input_gradient_norms", "sigmoi
 
 
 def sigmoid(z: Any) -> np.ndarray:
-    """Return σ(z) = 1 / (1 + e^−z), computed as (1 + tanh(z/2)) / 2: it never overflows."""
+    """Return σ(z) = 1 / (1 + e^−z), computed as (1 + tanh(z/2)) / 2: it never overflows.
+
+    Accurate to about 1e-16 absolute (not relative: σ(−30) ≈ 9e-14 has 4 good digits).
+    """
     return 0.5 + 0.5 * np.tanh(0.5 * np.asarray(z, dtype=np.float64))
 
 
