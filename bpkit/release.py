@@ -1,21 +1,27 @@
 """``bpkit release``: write the student notebooks from the instructor sources.
 
-For each ``SOURCE/NN_topic.ipynb`` it writes ``OUT/NN_topic.ipynb`` in which every solution
-block (``### BEGIN SOLUTION`` … ``### END SOLUTION``) becomes
-``raise NotImplementedError("Exercise N.k: implement function_name")``, outputs and
-execution counts are cleared, the ``# NBVAL_CHECK_OUTPUT`` markers are dropped, and the
-JSON is written deterministically (sorted keys, stable cell ids), so releasing twice gives
-the same bytes and a test can prove the committed student notebooks are current.
+Each exercise is a folder ``SOURCE/NN_topic/`` (default ``exercises/``). From its instructor
+notebook ``source.ipynb`` this writes the student notebook ``NN_topic.ipynb`` beside it (or in
+``OUT/`` with ``--out``), in which every solution block (``### BEGIN SOLUTION`` …
+``### END SOLUTION``) becomes ``raise NotImplementedError("Exercise N.k: implement
+function_name")``, outputs and execution counts are cleared, the ``# NBVAL_CHECK_OUTPUT``
+markers are dropped, and the notebook's metadata says which exercise and release it is
+(``metadata["bpkit"]``, see :func:`identity`). The JSON is written deterministically (sorted
+keys, stable cell ids), so releasing twice gives the same bytes and a test can prove the
+committed student notebooks are current.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import re
 import sys
 from pathlib import Path
 from typing import Any
+
+SOURCE_NAME = "source.ipynb"
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 NBVAL_MARK = "# NBVAL_CHECK_OUTPUT"
@@ -24,9 +30,14 @@ DEF = re.compile(r"^def (\w+)\(", re.MULTILINE)
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--source", type=Path, default=Path("exercises/source"), help="instructor notebooks"
+        "--source",
+        type=Path,
+        default=Path("exercises"),
+        help="the folder of exercise folders NN_topic/ (default: exercises)",
     )
-    parser.add_argument("--out", type=Path, default=Path("exercises"), help="where to write")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="write here (default: beside each source.ipynb)"
+    )
     parser.add_argument(
         "--check",
         action="store_true",
@@ -34,14 +45,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def sources(folder: Path) -> list[Path]:
+    """The instructor notebooks ``folder/NN_topic/source.ipynb``, in order."""
+    return sorted(Path(folder).glob(f"[0-9][0-9]_*/{SOURCE_NAME}"))
+
+
+def student_path(source: Path) -> Path:
+    """Where the student notebook of ``source`` lives: ``NN_topic/NN_topic.ipynb``."""
+    return source.with_name(f"{source.parent.name}.ipynb")
+
+
 def run(args: argparse.Namespace) -> int:
-    sources = sorted(Path(args.source).glob("[0-9][0-9]_*.ipynb"))
-    if not sources:
-        print(f"bpkit release: no NN_topic.ipynb notebooks in {args.source}", file=sys.stderr)
+    found = sources(args.source)
+    if not found:
+        print(f"bpkit release: no NN_topic/{SOURCE_NAME} in {args.source}", file=sys.stderr)
         return 1
     stale = []
-    for source in sources:
-        target = Path(args.out) / source.name
+    for source in found:
+        target = student_path(source)
+        if args.out is not None:
+            target = Path(args.out) / target.name
         text = release_text(source)
         current = target.read_text(encoding="utf-8") if target.exists() else None
         if current == text:
@@ -98,7 +121,7 @@ def graded_functions(nb: dict) -> list[str]:
     ]
 
 
-def release_notebook(nb: dict, number: int) -> dict:
+def release_notebook(nb: dict, number: int, identity: dict | None = None) -> dict:
     """Return the student version of an instructor notebook (a new dict)."""
     cells, k = [], 0
     for cell in nb["cells"]:
@@ -125,14 +148,53 @@ def release_notebook(nb: dict, number: int) -> dict:
         ),
         "language_info": {"name": "python"},
     }
+    if identity is not None:
+        metadata["bpkit"] = identity
     return {"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}
 
 
-def release_text(source: Path) -> str:
-    """The exact text of the student notebook released from ``source``."""
-    nb = json.loads(Path(source).read_text(encoding="utf-8"))
-    number = int(Path(source).name[:2])
-    student = release_notebook(nb, number)
+def canonical_json(value: Any) -> str:
+    """One JSON text for plain data with numpy arrays (the grader's codec, sorted keys)."""
+    from bpkit.grading import codec
+
+    return json.dumps(codec.encode(value), sort_keys=True, separators=(",", ":"))
+
+
+def cases_hash(cases: list[dict]) -> str:
+    """``sha256:<hex>`` of a list of public cases: which cases a notebook was released with."""
+    return "sha256:" + hashlib.sha256(canonical_json(cases).encode()).hexdigest()
+
+
+def identity(source: Path, variant: dict | None = None) -> dict:
+    """The ``metadata["bpkit"]`` of the student notebook released from ``source``.
+
+    ``{"exercise": "04_feedforward", "release": "<bpkit version>+<12 hex of sha256(source)>",
+    "cases_hash": "sha256:<hex of the public cases' canonical JSON>", "variant": None or
+    {"student": id, "seed": int}}``. The cases are the exercise folder's own ``cases.py``.
+    """
+    from bpkit import __version__
+    from bpkit.check import exercises
+
+    source = Path(source)
+    name = source.parent.name
+    short = hashlib.sha256(source.read_bytes()).hexdigest()[:12]
+    cases_module = exercises.load_file(source.with_name("cases.py"))
+    seed = None if variant is None else variant["seed"]
+    cases = cases_module.public_cases() if seed is None else cases_module.public_cases(seed=seed)
+    return {
+        "exercise": name,
+        "release": f"{__version__}+{short}",
+        "cases_hash": cases_hash(cases),
+        "variant": variant,
+    }
+
+
+def release_text(source: Path, variant: dict | None = None) -> str:
+    """The exact text of the student notebook released from ``source`` (a ``source.ipynb``)."""
+    source = Path(source)
+    nb = json.loads(source.read_text(encoding="utf-8"))
+    number = int(source.parent.name[:2])
+    student = release_notebook(nb, number, identity(source, variant))
     return json.dumps(student, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
@@ -146,6 +208,6 @@ def reference_namespace(source: Path) -> dict[str, Any]:
     namespace: dict[str, Any] = {"__name__": "__reference__"}
     for text in [code[0], *(t for t in code[1:] if BEGIN in t)]:
         exec(
-            compile(text, f"{Path(source).name}", "exec"), namespace
+            compile(text, f"{Path(source).parent.name}/{Path(source).name}", "exec"), namespace
         )  # trusted code: the instructor source
     return namespace

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import sys
 from pathlib import Path
@@ -13,26 +12,34 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from bpkit.check import NOTEBOOKS, check, compare, drivers, hints, oracles, public_cases
+from bpkit.check import (
+    NOTEBOOKS,
+    check,
+    compare,
+    drivers,
+    exercises,
+    hints,
+    oracles,
+    public_cases,
+)
 from bpkit.check.graph import Node
 from bpkit.release import graded_functions, reference_namespace
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCE = ROOT / "exercises" / "source"
+EXERCISES = ROOT / "exercises"
+
+
+def _source(notebook: str) -> Path:
+    return EXERCISES / notebook / "source.ipynb"
 
 
 def _grading_module(notebook: str):
-    spec = importlib.util.spec_from_file_location(
-        f"cases_{notebook}", SOURCE / "cases" / f"{notebook}.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return exercises.load_file(EXERCISES / notebook / "hidden.py")
 
 
 @pytest.fixture(scope="module")
 def references() -> dict[str, dict]:
-    return {nb: reference_namespace(SOURCE / f"{nb}.ipynb") for nb in NOTEBOOKS}
+    return {nb: reference_namespace(_source(nb)) for nb in NOTEBOOKS}
 
 
 def _output(capsys, fn) -> str:
@@ -48,7 +55,7 @@ def test_points_cases_and_functions_agree(notebook):
     """POINTS, public cases and hidden cases name exactly the notebook's graded functions."""
     import json
 
-    functions = graded_functions(json.loads((SOURCE / f"{notebook}.ipynb").read_text()))
+    functions = graded_functions(json.loads(_source(notebook).read_text()))
     module = _grading_module(notebook)
     assert 2 <= len(functions) <= 5
     assert list(module.POINTS) == functions
@@ -57,7 +64,7 @@ def test_points_cases_and_functions_agree(notebook):
     for case in [*public_cases(notebook), *module.grading_cases()]:
         assert case.get("driver", "call") in drivers.DRIVERS
         assert case.get("compare", "allclose") in compare.COMPARISONS
-        assert set(case.get("mistakes", [])) <= set(hints.DETECTORS)
+        assert set(case.get("mistakes", [])) <= set(hints.detectors_for(case))
 
 
 def test_function_names_are_unique_across_notebooks():
@@ -471,7 +478,8 @@ def test_oracle_gradients_do_not_store_the_answer():
         rng.standard_normal((4, 2)),
         rng.standard_normal(2),
     )
-    dx, dW, db = oracles.dense_backward(dout, x, W, b)
+    oracle = exercises.part("05_backpropagation", "cases").ORACLES["dense_backward"]
+    dx, dW, db = oracle(dout, x, W, b)
     np.testing.assert_allclose(dx, dout @ W.T, rtol=1e-6)
     np.testing.assert_allclose(dW, x.T @ dout, rtol=1e-6)
     np.testing.assert_allclose(db, dout.sum(axis=0), rtol=1e-6)

@@ -240,16 +240,13 @@ def test_killed_grader_loses_nothing_and_resumes(tmp_path, source):
 
 def test_real_solutions_score_full_marks_and_releases_zero(tmp_path):
     """Every real instructor notebook graded as a submission scores its maximum; releases 0."""
-    source = REPO / "exercises" / "source"
-    if not any(source.glob("*.ipynb")):
-        pytest.skip("no exercises yet")
+    source = REPO / "exercises"
     folder = tmp_path / "in"
     folder.mkdir()
-    for path in source.glob("*.ipynb"):
-        shutil.copy(path, folder / f"solution_{path.name}")
-        released = REPO / "exercises" / path.name
-        if released.exists():
-            shutil.copy(released, folder / f"released_{path.name}")
+    for path in source.glob("*/source.ipynb"):
+        name = path.parent.name
+        shutil.copy(path, folder / f"solution_{name}.ipynb")
+        shutil.copy(path.with_name(f"{name}.ipynb"), folder / f"released_{name}.ipynb")
     _grade(str(folder), "--out", str(tmp_path / "out"), "--source", str(source), "--jobs", "2")
     for path in (tmp_path / "out").glob("*.results.json"):
         record = report.read_record(path)

@@ -34,5 +34,5 @@ def test_lesson_map_lists_every_lesson_and_nothing_else():
     on_disk = {p.name for p in (ROOT / "lessons").glob("*.ipynb")}
     linked = set(re.findall(r"\(lessons/([0-9]{2}_[a-z_]+\.ipynb)\)", README))
     assert linked == on_disk
-    for exercise in re.findall(r"\((exercises/[0-9]{2}_[a-z_]+\.ipynb)\)", README):
+    for exercise in re.findall(r"\((exercises/[0-9]{2}_[a-z_]+/[0-9]{2}_[a-z_]+\.ipynb)\)", README):
         assert (ROOT / exercise).exists(), exercise

@@ -13,8 +13,15 @@ from bpkit import release
 from bpkit.check import NOTEBOOKS
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCE = ROOT / "exercises" / "source"
-STUDENT = ROOT / "exercises"
+EXERCISES = ROOT / "exercises"
+
+
+def _source(notebook: str) -> Path:
+    return EXERCISES / notebook / "source.ipynb"
+
+
+def _student(notebook: str) -> Path:
+    return EXERCISES / notebook / f"{notebook}.ipynb"
 
 
 def _code(nb: dict) -> list[str]:
@@ -24,7 +31,7 @@ def _code(nb: dict) -> list[str]:
 def _release(tmp_path: Path, *extra: str) -> int:
     parser = argparse.ArgumentParser()
     release.add_arguments(parser)
-    args = parser.parse_args(["--source", str(SOURCE), "--out", str(tmp_path), *extra])
+    args = parser.parse_args(["--source", str(EXERCISES), "--out", str(tmp_path), *extra])
     return release.run(args)
 
 
@@ -38,8 +45,8 @@ def test_release_is_registered_as_a_command():
 @pytest.mark.parametrize("notebook", list(NOTEBOOKS))
 def test_committed_student_notebook_equals_a_fresh_release(notebook):
     """The committed student notebook is byte-for-byte what `bpkit release` writes now."""
-    fresh = release.release_text(SOURCE / f"{notebook}.ipynb")
-    assert (STUDENT / f"{notebook}.ipynb").read_text(encoding="utf-8") == fresh
+    fresh = release.release_text(_source(notebook))
+    assert _student(notebook).read_text(encoding="utf-8") == fresh
 
 
 def test_release_writes_every_notebook_and_is_deterministic(tmp_path):
@@ -65,10 +72,10 @@ def test_check_mode_reports_a_stale_notebook(tmp_path):
 @pytest.mark.parametrize("notebook", list(NOTEBOOKS))
 def test_student_notebook_has_no_answers_or_outputs(notebook):
     """No solution text, no outputs, no execution counts; each stub names its exercise."""
-    source = json.loads((SOURCE / f"{notebook}.ipynb").read_text())
-    student = json.loads((STUDENT / f"{notebook}.ipynb").read_text())
+    source = json.loads(_source(notebook).read_text())
+    student = json.loads(_student(notebook).read_text())
     names = release.graded_functions(source)
-    text = (STUDENT / f"{notebook}.ipynb").read_text()
+    text = _student(notebook).read_text()
     assert "BEGIN SOLUTION" not in text
     assert "NBVAL_CHECK_OUTPUT" not in text
     for cell in student["cells"]:
@@ -87,7 +94,7 @@ def test_student_notebook_has_no_answers_or_outputs(notebook):
 @pytest.mark.parametrize("notebook", list(NOTEBOOKS))
 def test_source_notebook_follows_the_format(notebook):
     """First code cell only imports; each graded cell is followed by its check; every check ✓."""
-    nb = json.loads((SOURCE / f"{notebook}.ipynb").read_text())
+    nb = json.loads(_source(notebook).read_text())
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     first = "".join(code[0]["source"]).splitlines()
     assert all(line.startswith(("import ", "from ")) or not line.strip() for line in first)
@@ -118,9 +125,12 @@ def test_student_notebooks_run_and_say_not_implemented():
     from nbclient import NotebookClient
 
     for notebook in NOTEBOOKS:
-        nb = nbformat.read(STUDENT / f"{notebook}.ipynb", as_version=4)
+        nb = nbformat.read(_student(notebook), as_version=4)
         NotebookClient(
-            nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(STUDENT)}}
+            nb,
+            timeout=60,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(_student(notebook).parent)}},
         ).execute()
         checks = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith("check(")]
         assert checks, notebook

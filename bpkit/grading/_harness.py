@@ -185,16 +185,14 @@ def main() -> None:
     sys.path[:0] = payload["pythonpath"]
     from bpkit.grading import sandbox
 
+    with contextlib.suppress(Exception):  # loads the exercises' drivers while they are visible:
+        import bpkit.check  # the mounts below may hide the exercises folder
     report = sandbox.confine(payload["sandbox"])  # limits, mounts, user: before student code
     chan.send("ready", sandbox=report, pid=os.getpid())
     signal.signal(signal.SIGALRM, _on_alarm)
     sandbox.neutralise_displays()
-    try:  # inline checks print feedback from public cases; the grader runs those cases itself
-        import bpkit.check
-
-        bpkit.check.check = sandbox.notebook_builtins()["display"]
-    except Exception:
-        pass
+    with contextlib.suppress(Exception):  # inline checks print feedback from public cases;
+        bpkit.check.check = sandbox.notebook_builtins()["display"]  # the grader runs them itself
     from bpkit.grading import codec, lookup
 
     namespace: dict = {"__name__": "__main__", "__builtins__": builtins}

@@ -6,8 +6,10 @@ the image, then ``run_autograder`` for every submission. The zip holds:
     setup.sh            installs numpy, matplotlib and the bundled bpkit
     run_autograder      grades /autograder/submission/*.ipynb into /autograder/results/results.json
     config.json         the exercise (when the assignment is one exercise) and the limits
-    package/            bpkit itself (pyproject.toml, README.md, bpkit/), no caches
-    exercises/source/   the instructor notebooks and cases/: the grader's secrets
+    package/            bpkit itself (pyproject.toml, README.md, bpkit/), no caches, and the
+                        exercises' public parts (exercises/*/cases.py, hints.py)
+    exercises/source/   the instructor files (NN_topic/source.ipynb, hidden.py, ...): the
+                        grader's secrets
 
 ``run_autograder`` calls ``python3 -m bpkit.grading.autograder ROOT``; the environment
 variable ``BPKIT_AUTOGRADER_ROOT`` replaces ``/autograder`` (the tests use a temp folder).
@@ -45,7 +47,7 @@ exec "${BPKIT_PYTHON:-python3}" -m bpkit.grading.autograder "$ROOT"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare ``bpkit autograder``'s options."""
     parser.add_argument("--out", type=Path, default=Path("autograder.zip"))
-    parser.add_argument("--source", type=Path, default=Path("exercises/source"))
+    parser.add_argument("--source", type=Path, default=Path("exercises"))
     parser.add_argument("--exercise", default=None, help="the assignment's exercise (NN_topic)")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per cell or case")
     parser.add_argument("--memory", type=int, default=1024, help="memory limit in MB")
@@ -66,10 +68,13 @@ def _executable(zf: zipfile.ZipFile, name: str, text: str) -> None:
 
 def build(out: Path, source: Path, exercise: str | None, timeout: float, memory: int) -> Path:
     """Write the autograder zip to ``out`` and return its path."""
+    from bpkit.grading import exercise as ex
+
     source = source.resolve()
-    if not any(source.glob("*.ipynb")):
+    found = ex.available(source)
+    if not found:
         raise SystemExit(f"bpkit autograder: no exercise notebooks in {source}")
-    if exercise and not (source / f"{exercise}.ipynb").is_file():
+    if exercise and exercise not in found:
         raise SystemExit(f"bpkit autograder: no exercise {exercise!r} in {source}")
     package = Path(__file__).resolve().parents[2]
     config = {"exercise": exercise, "timeout": timeout, "memory": memory}
@@ -83,9 +88,20 @@ def build(out: Path, source: Path, exercise: str | None, timeout: float, memory:
             if (package / name).is_file():
                 zf.write(package / name, f"package/{name}")
         _add_tree(zf, package / "bpkit", "package/bpkit")
-        for path in sorted(source.glob("*.ipynb")):
-            zf.write(path, f"exercises/source/{path.name}")
-        _add_tree(zf, source / "cases", "exercises/source/cases")
+        public = [package / "exercises" / "__init__.py"]
+        public += sorted((package / "exercises").glob("*/cases.py"))
+        public += sorted((package / "exercises").glob("*/hints.py"))
+        for path in public:
+            zf.write(path, f"package/{path.relative_to(package).as_posix()}")
+        for path in found.values():
+            if path.name == "source.ipynb":  # an exercise folder
+                for part in sorted(path.parent.glob("*.py")):
+                    zf.write(part, f"exercises/source/{path.parent.name}/{part.name}")
+                zf.write(path, f"exercises/source/{path.parent.name}/{path.name}")
+            else:
+                zf.write(path, f"exercises/source/{path.name}")
+        if (source / "cases").is_dir():
+            _add_tree(zf, source / "cases", "exercises/source/cases")
     os.replace(tmp, out)
     return out
 

@@ -36,7 +36,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--memory", type=int, default=1024, help="memory limit in MB")
     parser.add_argument("--force", action="store_true", help="regrade what is already graded")
     parser.add_argument(
-        "--source", type=Path, default=Path("exercises/source"), help="instructor notebooks"
+        "--source",
+        type=Path,
+        default=Path("exercises"),
+        help="the exercise folders NN_topic/ with their instructor notebooks (default: exercises)",
     )
     parser.add_argument("--exercise", default=None, help="grade every submission as this one")
     parser.add_argument(

@@ -1,6 +1,10 @@
 """Load an exercise the grader trusts: reference solution, grading cases, expected values.
 
-Everything here runs in the grader's own process on instructor files only. The reference
+Everything here runs in the grader's own process on instructor files only. An exercise is a
+folder ``SOURCE/NN_topic/`` holding ``source.ipynb`` (the instructor notebook), ``cases.py``
+(public cases, drivers) and ``hidden.py`` (``POINTS`` and the hidden cases); see
+``exercises/README.md``. A flat folder ``SOURCE/NN_topic.ipynb`` + ``SOURCE/cases/NN_topic.py``
+(``POINTS`` and ``grading_cases``; public cases from ``bpkit.check``) is read too. The reference
 is built as ``exercises/README.md`` says: the first code cell, then every cell containing
 ``### BEGIN SOLUTION``, executed in order in a fresh namespace. Each case's expected value
 is the case's driver run on that namespace, normalised through the same codec as the
@@ -51,7 +55,18 @@ def code_cells(notebook: dict) -> list[str]:
 
 def available(source_dir: Path) -> dict[str, Path]:
     """Map exercise name (``NN_topic``) to its instructor notebook."""
-    return {p.stem: p for p in sorted(Path(source_dir).glob("*.ipynb"))}
+    folders = {p.parent.name: p for p in sorted(Path(source_dir).glob("*/source.ipynb"))}
+    flat = {p.stem: p for p in sorted(Path(source_dir).glob("*.ipynb"))}
+    return {**flat, **folders}
+
+
+def variant_seed(notebook: dict | None) -> int | None:
+    """The variant seed a released notebook carries in ``metadata.bpkit.variant``, or None."""
+    meta = notebook.get("metadata", {}) if isinstance(notebook, dict) else {}
+    tag = meta.get("bpkit", {}) if isinstance(meta, dict) else {}
+    variant = tag.get("variant") if isinstance(tag, dict) else None
+    seed = variant.get("seed") if isinstance(variant, dict) else None
+    return seed if type(seed) is int else None
 
 
 def recognise(path: Path, notebook: dict | None, names: list[str]) -> str | None:
@@ -75,6 +90,10 @@ def recognise(path: Path, notebook: dict | None, names: list[str]) -> str | None
 
 
 def _import_cases(path: Path) -> Any:
+    if path.name in ("cases.py", "hidden.py"):  # an exercise folder: its parts import each other
+        from bpkit.check import exercises
+
+        return exercises.load_file(path)
     spec = importlib.util.spec_from_file_location(f"bpkit_cases_{path.stem}", path)
     if spec is None or spec.loader is None:
         raise ExerciseError(f"cannot import grading cases from {path}")
@@ -119,18 +138,36 @@ def _normalise_case(case: dict, public: bool, points: dict) -> dict:
     }
 
 
-def load(name: str, source_dir: Path) -> Exercise:
-    """Load exercise ``name``: points, public + hidden cases, and expected values."""
-    source = Path(source_dir) / f"{name}.ipynb"
-    cases_file = Path(source_dir) / "cases" / f"{name}.py"
-    for path in (source, cases_file):
-        if not path.is_file():
+def _parts(name: str, source_dir: Path) -> tuple[Path, Path, Path | None]:
+    """The instructor notebook, the hidden-cases file and the public-cases file of ``name``."""
+    folder = Path(source_dir) / name
+    if (folder / "source.ipynb").is_file():
+        return folder / "source.ipynb", folder / "hidden.py", folder / "cases.py"
+    return Path(source_dir) / f"{name}.ipynb", Path(source_dir) / "cases" / f"{name}.py", None
+
+
+def load(name: str, source_dir: Path, seed: int | None = None) -> Exercise:
+    """Load exercise ``name``: points, public + hidden cases, and expected values.
+
+    With ``seed``, the cases of that learner's variant (``metadata.bpkit.variant.seed``).
+    """
+    source, cases_file, public_file = _parts(name, source_dir)
+    for path in (source, cases_file, public_file):
+        if path is not None and not path.is_file():
             raise ExerciseError(f"exercise {name}: {path} is missing")
     module = _import_cases(cases_file)
     points = {str(k): float(v) for k, v in module.POINTS.items()}
-    public = [c for c in lookup.public_cases(name) if c.get("function") in points]
+    if public_file is None:
+        public = lookup.public_cases(name)
+    else:
+        from bpkit.check import drivers, exercises
+
+        cases_module = _import_cases(public_file)
+        exercises._add(drivers.DRIVERS, getattr(cases_module, "DRIVERS", {}), "driver", name)
+        public = _seeded(cases_module.public_cases, seed)
+    public = [c for c in public if c.get("function") in points]
     cases = [_normalise_case(c, True, points) for c in public]
-    cases += [_normalise_case(c, False, points) for c in module.grading_cases()]
+    cases += [_normalise_case(c, False, points) for c in _seeded(module.grading_cases, seed)]
     namespace = reference_namespace(source)
     for index, case in enumerate(cases):
         try:
@@ -145,7 +182,13 @@ def load(name: str, source_dir: Path) -> Exercise:
                 f"exercise {name}: case {index + 1} ({case['function']}) fails on the reference "
                 f"solution: {type(error).__name__}: {error}"
             ) from error
-    digest = hashlib.sha256(GRADER_VERSION.encode())
-    for path in (source, cases_file):
+    files = [p for p in (source, cases_file, public_file) if p is not None]
+    digest = hashlib.sha256(f"{GRADER_VERSION} {seed}".encode())
+    for path in files:
         digest.update(path.read_bytes())
-    return Exercise(name, points, cases, digest.hexdigest()[:16], [source, cases_file])
+    return Exercise(name, points, cases, digest.hexdigest()[:16], files)
+
+
+def _seeded(make: Any, seed: int | None) -> list[dict]:
+    """``make()``, or ``make(seed=seed)`` for a variant."""
+    return list(make() if seed is None else make(seed=seed))

@@ -1,0 +1,62 @@
+"""Public cases for exercise 03 (gradient descent), smallest input first."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from bpkit.check.drivers import function_of, plain
+
+NOTEBOOK = "03_gradient_descent"
+
+
+def public_cases() -> list[dict]:
+    descent = {
+        "function": "gradient_descent",
+        "driver": "descent",
+        "options": {"rtol": 1e-9, "atol": 1e-12},
+        "mistakes": ["ascent", "aliased_history", "history_length"],
+    }
+    stable = {
+        "function": "largest_stable_lr",
+        "options": {"rtol": 1e-9},
+        "hint": "on ½·c·x² one step multiplies x by (1 − lr·c); descent converges while "
+        "|1 − lr·c| < 1 for every curvature c.",
+    }
+    return [
+        # Gradient of (x − 3)² is 2(x − 3): from 0 with lr 0.25 the steps halve the gap to 3.
+        {
+            **descent,
+            "args": ["parabola", 0.0, 0.25, 3],
+            "expected": np.array([0, 1.5, 2.25, 2.625]),
+        },
+        {**descent, "args": ["parabola", 3.0, 0.1, 0], "expected": np.array([3.0])},
+        {
+            **descent,
+            "args": ["bowl", [1.0, 1.0], 0.1, 2],
+            "expected": np.array([[1.0, 1.0], [0.9, 0.0], [0.81, 0.0]]),
+        },
+        {**stable, "args": [[4.0]], "expected": 0.5},
+        {**stable, "args": [[1.0, 10.0]], "expected": 0.2},
+        {**stable, "args": [[0.5, 2.0, 8.0]], "expected": 0.25},
+    ]
+
+
+# --- drivers: call the learner's function on a case's plain inputs --------------------
+
+
+GRADIENTS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "bowl": lambda x: np.array([1.0, 10.0]) * x,
+    "parabola": lambda x: 2 * (x - 3.0),
+}
+
+
+def descent(namespace: dict, function: str, grad: str, x0: Any, lr: float, steps: int) -> Any:
+    """Run ``function(GRADIENTS[grad], x0, lr, steps)`` and return the history it makes."""
+    x0 = np.array(x0, dtype=np.float64)
+    return plain(function_of(namespace, function)(GRADIENTS[grad], x0, lr, steps))
+
+
+DRIVERS = {"descent": descent}

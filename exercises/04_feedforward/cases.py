@@ -1,0 +1,120 @@
+"""Public cases for exercise 04 (feed-forward networks), smallest input first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from bpkit.check.drivers import function_of
+from bpkit.check.oracles import numeric_grad
+
+NOTEBOOK = "04_feedforward"
+
+
+def public_cases() -> list[dict]:
+    rng = np.random.default_rng(4)
+    sig = {"function": "sigmoid", "oracle": "sigmoid", "options": {"rtol": 1e-9, "atol": 1e-12}}
+    dsig = {
+        "function": "sigmoid_prime",
+        "oracle": "sigmoid_prime",
+        "options": {"rtol": 1e-6, "atol": 1e-10},
+    }
+    drelu = {
+        "function": "relu_prime",
+        "oracle": "relu_prime",
+        "hint": "relu(z) = max(0, z) has slope 1 where z > 0 and 0 elsewhere (use 0 at z = 0).",
+    }
+    dense = {
+        "function": "dense_forward",
+        "oracle": "dense_forward",
+        "options": {"rtol": 1e-9, "atol": 1e-12},
+        "mistakes": ["missing_bias"],
+    }
+    xor = {
+        "function": "xor_weights",
+        "driver": "xor_predictions",
+        "compare": "exact",
+        "expected": [0, 1, 1, 0],
+        "label": "your weights, run on the inputs (0,0), (0,1), (1,0), (1,1)",
+        "hint": "let one hidden unit compute OR and the other AND; the output fires for "
+        "'OR and not AND'. Weights around ±20 make a sigmoid act like a step.",
+    }
+    return [
+        {**sig, "args": [0.0]},
+        {**sig, "args": [np.array([-2.0, 0.0, 3.0])]},
+        {**sig, "args": [np.array([[-1000.0, 1000.0], [-30.0, 30.0]])]},
+        {**dsig, "args": [0.0]},
+        {**dsig, "args": [np.array([-2.0, 1.0, 4.0])]},
+        {**dsig, "args": [np.array([-800.0, 800.0])]},
+        {**drelu, "args": [3.0]},
+        {**drelu, "args": [np.array([-1.0, 0.0, 2.0])]},
+        {
+            **dense,
+            "args": [
+                np.array([[1.0, 2.0]]),
+                np.array([[1.0, 0.0, -1.0], [0.5, 2.0, 1.0]]),
+                np.array([0.1, 0.2, 0.3]),
+            ],
+        },
+        {
+            **dense,
+            "args": [
+                rng.standard_normal((4, 3)),
+                rng.standard_normal((3, 2)),
+                rng.standard_normal(2),
+            ],
+        },
+        {**xor, "args": []},
+    ]
+
+
+# --- drivers: call the learner's function on a case's plain inputs --------------------
+
+
+def _stable_sigmoid(z: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+def xor_predictions(namespace: dict, function: str) -> list[int]:
+    """Run the XOR net ``function()`` returns on the four inputs; return its 0/1 outputs."""
+    W1, b1, W2, b2 = (np.array(p, dtype=np.float64) for p in function_of(namespace, function)())
+    x = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    a1 = _stable_sigmoid(x @ W1 + b1)  # (4, n_hidden)
+    y = _stable_sigmoid(a1 @ W2 + b2).reshape(4)
+    return [int(v > 0.5) for v in y]
+
+
+DRIVERS = {"xor_predictions": xor_predictions}
+
+
+# --- oracles: the expected value of a public case, computed --------------------------
+
+
+def _sigmoid(z: Any) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z, dtype=np.float64)))
+
+
+def expected_sigmoid(z: Any) -> np.ndarray:
+    return _sigmoid(z)
+
+
+def expected_sigmoid_prime(z: Any) -> np.ndarray:
+    z = np.asarray(z, dtype=np.float64)
+    return np.vectorize(lambda v: float(numeric_grad(lambda u: float(_sigmoid(u)), v)))(z)
+
+
+def expected_relu_prime(z: Any) -> np.ndarray:
+    return (np.asarray(z, dtype=np.float64) > 0).astype(np.float64)
+
+
+def expected_dense_forward(x: Any, W: Any, b: Any) -> np.ndarray:
+    return np.einsum("bi,io->bo", np.asarray(x, float), np.asarray(W, float)) + np.asarray(b)
+
+
+ORACLES = {
+    "sigmoid": expected_sigmoid,
+    "sigmoid_prime": expected_sigmoid_prime,
+    "relu_prime": expected_relu_prime,
+    "dense_forward": expected_dense_forward,
+}

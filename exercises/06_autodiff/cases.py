@@ -1,0 +1,189 @@
+"""Public cases for exercise 06 (autodiff engine), smallest graph first."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from bpkit.check.drivers import function_of, plain
+from bpkit.check.graph import Node, add
+from bpkit.check.oracles import grads, numeric_grad
+
+NOTEBOOK = "06_autodiff"
+
+
+def _label(spec: list, leaves: dict) -> str:
+    """Describe a graph spec the way you would write it: x = 2; a = mul(x, y); ..."""
+    parts = [f"{name} = {value:g}" for name, value in leaves.items()]
+    parts += [f"{name} = {op}({', '.join(inputs)})" for name, op, *inputs in spec]
+    return "; ".join(parts) + f"   (root {spec[-1][0]})"
+
+
+def public_cases() -> list[dict]:
+    once = [["a", "mul", "x", "y"], ["L", "tanh", "a"]], {"x": 0.5, "y": -1.0}
+    reused_leaf = [["a", "mul", "x", "y"], ["L", "add", "a", "x"]], {"x": 2.0, "y": 3.0}
+    diamond = (
+        [
+            ["a", "tanh", "x"],
+            ["b", "mul", "a", "y"],
+            ["c", "add", "a", "b"],
+            ["L", "mul", "c", "c"],
+        ],
+        {"x": 0.3, "y": -0.7},
+    )
+    mul = {
+        "function": "mul",
+        "driver": "node_op",
+        "oracle": "mul_node",
+        "mistakes": ["swapped_local_grads"],
+    }
+    tanh = {
+        "function": "tanh",
+        "driver": "node_op",
+        "oracle": "tanh_node",
+        "options": {"rtol": 1e-6, "atol": 1e-9},
+        "mistakes": ["missing_activation_derivative", "tanh_of_input"],
+    }
+    topo = {
+        "function": "topological_order",
+        "driver": "topo",
+        "oracle": "topo",
+        "compare": "topological",
+    }
+    back = {
+        "function": "backward",
+        "driver": "backprop",
+        "oracle": "backprop",
+        "options": {"rtol": 1e-5, "atol": 1e-8},
+        "mistakes": ["overwrite_not_accumulate", "no_seed"],
+    }
+    deep = {"x": 0.5}
+    return [
+        {**mul, "args": [2.0, -3.0], "label": "a = Node(2.0), b = Node(-3.0)"},
+        {**mul, "args": [0.5, 4.0], "label": "a = Node(0.5), b = Node(4.0)"},
+        {**tanh, "args": [0.5], "label": "a = Node(0.5)"},
+        {**tanh, "args": [-1.2], "label": "a = Node(-1.2)"},
+        *({**topo, "args": list(g), "label": _label(*g)} for g in (once, reused_leaf, diamond)),
+        {
+            **topo,
+            "args": ["chain:5000", deep],
+            "label": "x = 0.5; t0 = tanh(x); t1 = tanh(t0); ...; t4999 = tanh(t4998)"
+            "   (root t4999)",
+        },
+        *({**back, "args": list(g), "label": _label(*g)} for g in (once, reused_leaf, diamond)),
+    ]
+
+
+# --- drivers: call the learner's function on a case's plain inputs --------------------
+
+
+def _op(name: str, *inputs: Node) -> Node:
+    """The trusted ops that build the test graphs (the learner writes their own)."""
+    if name == "add":
+        return add(*inputs)
+    if name == "mul":
+        a, b = inputs
+        return Node(a.data * b.data, (a, b), (b.data, a.data), "*")
+    if name == "tanh":
+        t = math.tanh(inputs[0].data)
+        return Node(t, (inputs[0],), (1.0 - t * t,), "tanh")
+    raise ValueError(f"unknown op {name!r}")
+
+
+def build_graph(spec: Any, leaves: dict[str, float]) -> dict[str, Node]:
+    """Build nodes from ``leaves`` and a spec ``[[name, op, input, ...], ...]``.
+
+    The last line is the root. The spec ``"chain:N"`` makes x → tanh → ... (N tanh nodes).
+    Returns every node by name, in creation order.
+    """
+    nodes = {name: Node(value, label=name) for name, value in leaves.items()}
+    if isinstance(spec, str) and spec.startswith("chain:"):
+        spec = [[f"t{i}", "tanh", f"t{i - 1}" if i else "x"] for i in range(int(spec[6:]))]
+    for name, op, *inputs in spec:
+        nodes[name] = _op(op, *(nodes[i] for i in inputs))
+        nodes[name].label = name
+    return nodes
+
+
+def graph_edges(spec: Any, leaves: dict[str, float]) -> dict:
+    """The nodes and [parent, child] edges of a spec's graph, as plain data."""
+    nodes = build_graph(spec, leaves)
+    edges = [[p.label, n.label] for n in nodes.values() for p in n.parents]
+    return {"nodes": list(nodes), "edges": edges}
+
+
+def node_op(namespace: dict, function: str, *values: float) -> dict:
+    """Call the learner's op on leaf nodes; return its value, local grads and parents."""
+    inputs = [Node(v, label=f"in{i}") for i, v in enumerate(values)]
+    out = function_of(namespace, function)(*inputs)
+    if not isinstance(out, Node):
+        return {"data": plain(out), "local_grads": "<not a Node>", "parents_ok": 0.0}
+    parents_ok = len(out.parents) == len(inputs) and all(
+        p is q for p, q in zip(out.parents, inputs, strict=True)
+    )
+    return {
+        "data": out.data,
+        "local_grads": np.array(out.local_grads, dtype=np.float64),
+        "parents_ok": float(parents_ok),
+    }
+
+
+def topo(namespace: dict, function: str, spec: Any, leaves: dict[str, float]) -> dict:
+    """Call ``function(root)``; return the order of node names and the graph it came from."""
+    nodes = build_graph(spec, leaves)
+    root = list(nodes.values())[-1]
+    order = function_of(namespace, function)(root)
+    names = [n.label if isinstance(n, Node) else f"<{type(n).__name__}>" for n in list(order)]
+    return {"order": names, **graph_edges(spec, leaves)}
+
+
+def backprop(namespace: dict, function: str, spec: Any, leaves: dict[str, float]) -> dict:
+    """Call ``function(root)`` on a fresh graph; return every leaf's gradient by name."""
+    nodes = build_graph(spec, leaves)
+    function_of(namespace, function)(list(nodes.values())[-1])
+    return {name: float(nodes[name].grad) for name in leaves}
+
+
+DRIVERS = {"node_op": node_op, "topo": topo, "backprop": backprop}
+
+
+# --- oracles: the expected value of a public case, computed --------------------------
+
+
+_NODE_FORWARD = {"mul": lambda a, b: a * b, "tanh": np.tanh}
+
+
+def _node_oracle(op: str) -> Callable[..., dict]:
+    def oracle(*values: float) -> dict:
+        forward = _NODE_FORWARD[op]
+        local = grads(lambda *v: float(forward(*v)), list(values))
+        data = float(forward(*values))
+        return {"data": data, "local_grads": np.array(local), "parents_ok": 1.0}
+
+    return oracle
+
+
+def expected_topo(spec: Any, leaves: dict[str, float]) -> dict:
+    return graph_edges(spec, leaves)
+
+
+def expected_backprop(spec: Any, leaves: dict[str, float]) -> dict:
+    names = list(leaves)
+
+    def root_value(v: np.ndarray) -> float:
+        nodes = build_graph(spec, dict(zip(names, v.tolist(), strict=True)))
+        return list(nodes.values())[-1].data
+
+    slopes = numeric_grad(root_value, [leaves[n] for n in names])
+    return {name: float(g) for name, g in zip(names, slopes, strict=True)}
+
+
+ORACLES = {
+    "mul_node": _node_oracle("mul"),
+    "tanh_node": _node_oracle("tanh"),
+    "topo": expected_topo,
+    "backprop": expected_backprop,
+}
