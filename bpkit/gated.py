@@ -291,12 +291,14 @@ class GRU(_Recurrent):
 def forget_gate_product(lstm: LSTM, t: int, lag: int) -> np.ndarray:
     """Return f_t ⊙ f_{t-1} ⊙ ⋯ ⊙ f_{t-lag+1}: the diagonal of ∂c_t/∂c_{t-lag} along c alone.
 
-    Uses the gates of the last ``forward``. Shapes: → (batch, H); lag = 0 gives ones.
+    Uses the gates of the last ``forward``; lag = t + 1 reaches back to c0.
+    Shapes: → (batch, H); lag = 0 gives ones.
     """
     f = lstm.gates["f"]
-    if not 0 <= lag <= t < len(f):
+    if not 0 <= lag <= t + 1 <= len(f):
         raise ValueError(
-            f"forget_gate_product: need 0 ≤ lag ≤ t < T = {len(f)}, got t={t}, lag={lag}."
+            f"forget_gate_product: need 0 ≤ lag ≤ t + 1 and t < T = {len(f)}, "
+            f"got t={t}, lag={lag}."
         )
     return np.prod(f[t - lag + 1 : t + 1], axis=0)
 

@@ -189,7 +189,7 @@ def test_forget_gate_product_fades_with_a_small_bias_and_survives_with_a_large_o
     large.forward(xs)
     assert forget_gate_product(small, 59, 50).max() < 1e-20
     assert forget_gate_product(large, 59, 50).min() > 0.01
-    with pytest.raises(ValueError, match="need 0 ≤ lag ≤ t"):
+    with pytest.raises(ValueError, match=r"need 0 ≤ lag ≤ t \+ 1"):
         forget_gate_product(small, 10, 20)
 
 
