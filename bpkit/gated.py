@@ -182,26 +182,31 @@ class LSTM(_Recurrent):
         dhs = self._check_dhs(dhs, hs)
         T, batch, H = hs.shape
         WhT = self.params["Wh"].T
-        das = np.empty_like(acts)  # dL/da_t for all four gates
+        gates = acts.reshape(T, batch, 4, H)
+        i, f, g, o = gates[:, :, 0], gates[:, :, 1], gates[:, :, 2], gates[:, :, 3]
+        c_prevs = np.concatenate([c0[None], cs[:-1]])
+        # The local derivatives of every step at once, outside the loop over time.
+        # h_t = o ⊙ tanh(c_t): dc_t gets dh_t ⊙ o ⊙ (1 − tanh²(c_t)); do = dh ⊙ tanh(c_t)
+        dc_dh = o * (1.0 - tanh_cs * tanh_cs)
+        local = np.empty_like(gates)  # dL/da per gate, per unit of dc (i, f, g) or dh (o)
+        local[:, :, 0] = g * i * (1.0 - i)  # c_t = f ⊙ c_{t-1} + i ⊙ g, i = σ(a_i)
+        local[:, :, 1] = c_prevs * f * (1.0 - f)  # f = σ(a_f)
+        local[:, :, 2] = i * (1.0 - g * g)  # g = tanh(a_g)
+        local[:, :, 3] = tanh_cs * o * (1.0 - o)  # o = σ(a_o)
+        das = np.empty_like(gates)  # dL/da_t for all four gates
         dcs = np.empty_like(cs)
         dh_next, dc_next = np.zeros((2, batch, H))  # arriving from step t + 1
         for t in range(T - 1, -1, -1):
             if k is not None and (t + 1) % k == 0:
                 dh_next[:], dc_next[:] = 0.0, 0.0  # a chunk boundary: nothing flows back
-            i, f, g, o = (acts[t, :, n * H : (n + 1) * H] for n in range(4))
-            c_prev, tanh_c, da = (cs[t - 1] if t else c0), tanh_cs[t], das[t]
-            dh = dhs[t] + dh_next
-            # h_t = o ⊙ tanh(c_t):  do = dh ⊙ tanh(c_t),  dc += dh ⊙ o ⊙ (1 − tanh²(c_t))
-            dc = dcs[t]
-            np.multiply(dh * o, 1.0 - tanh_c * tanh_c, out=dc)
-            dc += dc_next
-            da[:, 3 * H :] = dh * tanh_c * o * (1.0 - o)  # o = σ(a_o)
-            # c_t = f ⊙ c_{t-1} + i ⊙ g
-            da[:, :H] = dc * g * i * (1.0 - i)  # i = σ(a_i)
-            da[:, H : 2 * H] = dc * c_prev * f * (1.0 - f)  # f = σ(a_f)
-            da[:, 2 * H : 3 * H] = dc * i * (1.0 - g * g)  # g = tanh(a_g)
-            np.multiply(dc, f, out=dc_next)  # the additive path: dc_{t-1} = dc_t ⊙ f_t
-            np.dot(da, WhT, out=dh_next)  # dh_{t-1} = da_t Whᵀ
+            dh, dc = dhs[t] + dh_next, dcs[t]
+            np.multiply(dh, dc_dh[t], out=dc)
+            dc += dc_next  # both paths into c_t
+            np.multiply(local[t, :, :3], dc[:, None], out=das[t, :, :3])  # da_i, da_f, da_g
+            np.multiply(local[t, :, 3], dh, out=das[t, :, 3])  # da_o
+            np.multiply(dc, f[t], out=dc_next)  # the additive path: dc_{t-1} = dc_t ⊙ f_t
+            np.dot(das[t].reshape(batch, 4 * H), WhT, out=dh_next)  # dh_{t-1} = da_t Whᵀ
+        das = das.reshape(acts.shape)
         self.dh0, self.dc0 = dh_next.copy(), dc_next.copy()
         hprev = np.concatenate([h0[None], hs[:-1]]).reshape(T * batch, H)
         np.dot(hprev.T, das.reshape(T * batch, -1), out=self.grads["Wh"])  # Σ h_{t-1}ᵀ da_t
@@ -262,27 +267,31 @@ class GRU(_Recurrent):
         dhs = self._check_dhs(dhs, hs)
         T, batch, H = hs.shape
         WhT = self.params["Wh"].T
+        r, z, n = acts[..., :H], acts[..., H : 2 * H], acts[..., 2 * H :]  # (T, batch, H)
+        hprevs = np.concatenate([h0[None], hs[:-1]])
+        # The local derivatives of every step at once, outside the loop over time:
+        # h_t = (1 − z) ⊙ n + z ⊙ h_{t-1},  n = tanh(a_n + r ⊙ hn),  r, z = σ(·)
+        dn_dh = (1.0 - z) * (1.0 - n * n)  # dL/d(a_n) = dh ⊙ (1 − z) ⊙ tanh'
+        dz_dh = (hprevs - n) * z * (1.0 - z)  # dL/d(a_z) = dh ⊙ (h_{t-1} − n) ⊙ σ'
+        dr_dn = hns * r * (1.0 - r)  # dL/d(a_r) = dL/d(a_n) ⊙ hn ⊙ σ'
         dax = np.empty_like(acts)  # dL/d(x Wx + b) per gate
         dah = np.empty_like(acts)  # dL/d(h Wh) per gate
         dh_next = np.zeros((batch, H))
         for t in range(T - 1, -1, -1):
             if k is not None and (t + 1) % k == 0:
                 dh_next[:] = 0.0
-            r, z, n = (acts[t, :, j * H : (j + 1) * H] for j in range(3))
-            h_prev = hs[t - 1] if t else h0
             dh = dhs[t] + dh_next
-            # h_t = (1 − z) ⊙ n + z ⊙ h_{t-1}
-            dn = dh * (1.0 - z) * (1.0 - n * n)  # through n = tanh(·)
-            dax[t, :, H : 2 * H] = dh * (h_prev - n) * z * (1.0 - z)  # z = σ(a_z)
-            # n = tanh(a_n + r ⊙ hn):  dr = dn ⊙ hn,  dhn = dn ⊙ r
-            dax[t, :, :H] = dn * hns[t] * r * (1.0 - r)  # r = σ(a_r)
-            dax[t, :, 2 * H :] = dn
-            dah[t, :, : 2 * H] = dax[t, :, : 2 * H]
-            np.multiply(dn, r, out=dah[t, :, 2 * H :])
+            da, dn = dax[t], dax[t, :, 2 * H :]
+            np.multiply(dh, dn_dh[t], out=dn)
+            np.multiply(dh, dz_dh[t], out=da[:, H : 2 * H])
+            np.multiply(dn, dr_dn[t], out=da[:, :H])
+            dah[t, :, : 2 * H] = da[:, : 2 * H]
+            np.multiply(dn, r[t], out=dah[t, :, 2 * H :])  # dL/d(hn) = dL/d(a_n) ⊙ r
             np.dot(dah[t], WhT, out=dh_next)
-            dh_next += dh * z  # the direct path: dh_{t-1} += dh_t ⊙ z_t
+            dh *= z[t]
+            dh_next += dh  # the direct path: dh_{t-1} += dh_t ⊙ z_t
         self.dh0 = dh_next.copy()
-        hprev = np.concatenate([h0[None], hs[:-1]]).reshape(T * batch, H)
+        hprev = hprevs.reshape(T * batch, H)
         np.dot(hprev.T, dah.reshape(T * batch, -1), out=self.grads["Wh"])
         np.sum(dah[..., 2 * H :], axis=(0, 1), out=self.grads["bhn"])
         return self._finish_backward(xs, hprev, dax)
@@ -297,8 +306,7 @@ def forget_gate_product(lstm: LSTM, t: int, lag: int) -> np.ndarray:
     f = lstm.gates["f"]
     if not 0 <= lag <= t + 1 <= len(f):
         raise ValueError(
-            f"forget_gate_product: need 0 ≤ lag ≤ t + 1 and t < T = {len(f)}, "
-            f"got t={t}, lag={lag}."
+            f"forget_gate_product: need 0 ≤ lag ≤ t + 1 and t < T = {len(f)}, got t={t}, lag={lag}."
         )
     return np.prod(f[t - lag + 1 : t + 1], axis=0)
 
