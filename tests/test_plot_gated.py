@@ -35,7 +35,7 @@ def test_title_states_the_ratio_drawn_in_the_bars(forget_bias, lag):
     draw_gated_flow(fig, forget_bias=forget_bias, lag=lag)
     title = fig.axes[0].get_title(loc="left")
     rnn, lstm = (bar.get_height() for bar in fig.axes[1].patches)
-    quoted = float(re.search(r"is ([\d.,e+-]+)×", title)[1].replace(",", ""))
+    quoted = float(re.search(r"= ([\d.,e+-]+)×", title)[1].replace(",", ""))
     assert quoted == pytest.approx(lstm / rnn, rel=0.06)
     assert f"lag {lag}" in title
     assert plt.get_fignums() == []
