@@ -188,31 +188,31 @@ class LSTM(_Recurrent):
         dhs = self._check_dhs(dhs, hs)
         T, batch, H = hs.shape
         WhT = self.params["Wh"].T
-        gates = acts.reshape(T, batch, 4, H)
-        i, f, g, o = gates[:, :, 0], gates[:, :, 1], gates[:, :, 2], gates[:, :, 3]
-        c_prevs = np.concatenate([c0[None], cs[:-1]])
-        # The local derivatives of every step at once, outside the loop over time.
-        # h_t = o ⊙ tanh(c_t): dc_t gets dh_t ⊙ o ⊙ (1 − tanh²(c_t)); do = dh ⊙ tanh(c_t)
-        dc_dh = o * (1.0 - tanh_cs * tanh_cs)
-        local = np.empty_like(gates)  # dL/da per gate, per unit of dc (i, f, g) or dh (o)
-        local[:, :, 0] = g * i * (1.0 - i)  # c_t = f ⊙ c_{t-1} + i ⊙ g, i = σ(a_i)
-        local[:, :, 1] = c_prevs * f * (1.0 - f)  # f = σ(a_f)
-        local[:, :, 2] = i * (1.0 - g * g)  # g = tanh(a_g)
-        local[:, :, 3] = tanh_cs * o * (1.0 - o)  # o = σ(a_o)
-        das = np.empty_like(gates)  # dL/da_t for all four gates
+        das = np.empty_like(acts)  # dL/da_t for all four gates
         dcs = np.empty_like(cs)
         dh_next, dc_next = np.zeros((2, batch, H))  # arriving from step t + 1
+        # Step by step: the (batch, H) arrays stay in the CPU cache, which beats computing
+        # the local derivatives of all steps at once on arrays T times larger.
         for t in range(T - 1, -1, -1):
             if k is not None and (t + 1) % k == 0:
                 dh_next[:], dc_next[:] = 0.0, 0.0  # a chunk boundary: nothing flows back
-            dh, dc = dhs[t] + dh_next, dcs[t]
-            np.multiply(dh, dc_dh[t], out=dc)
+            i, f, g, o = (acts[t, :, n * H : (n + 1) * H] for n in range(4))
+            c_prev, tanh_c, da, dc = (cs[t - 1] if t else c0), tanh_cs[t], das[t], dcs[t]
+            dh = dhs[t] + dh_next
+            # h_t = o ⊙ tanh(c_t):  do = dh ⊙ tanh(c_t),  dc += dh ⊙ o ⊙ (1 − tanh²(c_t))
+            do = dh * tanh_c
+            np.multiply(tanh_c, tanh_c, out=dc)
+            np.subtract(1.0, dc, out=dc)
+            dc *= o
+            dc *= dh
             dc += dc_next  # both paths into c_t
-            np.multiply(local[t, :, :3], dc[:, None], out=das[t, :, :3])  # da_i, da_f, da_g
-            np.multiply(local[t, :, 3], dh, out=das[t, :, 3])  # da_o
-            np.multiply(dc, f[t], out=dc_next)  # the additive path: dc_{t-1} = dc_t ⊙ f_t
-            np.dot(das[t].reshape(batch, 4 * H), WhT, out=dh_next)  # dh_{t-1} = da_t Whᵀ
-        das = das.reshape(acts.shape)
+            np.multiply(do, o * (1.0 - o), out=da[:, 3 * H :])  # o = σ(a_o)
+            # c_t = f ⊙ c_{t-1} + i ⊙ g:  di = dc ⊙ g,  df = dc ⊙ c_{t-1},  dg = dc ⊙ i
+            np.multiply(dc * g, i * (1.0 - i), out=da[:, :H])  # i = σ(a_i)
+            np.multiply(dc * c_prev, f * (1.0 - f), out=da[:, H : 2 * H])  # f = σ(a_f)
+            np.multiply(dc * i, 1.0 - g * g, out=da[:, 2 * H : 3 * H])  # g = tanh(a_g)
+            np.multiply(dc, f, out=dc_next)  # the additive path: dc_{t-1} = dc_t ⊙ f_t
+            np.dot(da, WhT, out=dh_next)  # dh_{t-1} = da_t Whᵀ
         self.dh0, self.dc0 = dh_next.copy(), dc_next.copy()
         hprev = np.concatenate([h0[None], hs[:-1]]).reshape(T * batch, H)
         np.dot(hprev.T, das.reshape(T * batch, -1), out=self.grads["Wh"])  # Σ h_{t-1}ᵀ da_t
@@ -273,28 +273,25 @@ class GRU(_Recurrent):
         dhs = self._check_dhs(dhs, hs)
         T, batch, H = hs.shape
         WhT = self.params["Wh"].T
-        r, z, n = acts[..., :H], acts[..., H : 2 * H], acts[..., 2 * H :]  # (T, batch, H)
         hprevs = np.concatenate([h0[None], hs[:-1]])
-        # The local derivatives of every step at once, outside the loop over time:
-        # h_t = (1 − z) ⊙ n + z ⊙ h_{t-1},  n = tanh(a_n + r ⊙ hn),  r, z = σ(·)
-        dn_dh = (1.0 - z) * (1.0 - n * n)  # dL/d(a_n) = dh ⊙ (1 − z) ⊙ tanh'
-        dz_dh = (hprevs - n) * z * (1.0 - z)  # dL/d(a_z) = dh ⊙ (h_{t-1} − n) ⊙ σ'
-        dr_dn = hns * r * (1.0 - r)  # dL/d(a_r) = dL/d(a_n) ⊙ hn ⊙ σ'
         dax = np.empty_like(acts)  # dL/d(x Wx + b) per gate
         dah = np.empty_like(acts)  # dL/d(h Wh) per gate
         dh_next = np.zeros((batch, H))
         for t in range(T - 1, -1, -1):
             if k is not None and (t + 1) % k == 0:
                 dh_next[:] = 0.0
-            dh = dhs[t] + dh_next
-            da, dn = dax[t], dax[t, :, 2 * H :]
-            np.multiply(dh, dn_dh[t], out=dn)
-            np.multiply(dh, dz_dh[t], out=da[:, H : 2 * H])
-            np.multiply(dn, dr_dn[t], out=da[:, :H])
+            r, z, n = (acts[t, :, j * H : (j + 1) * H] for j in range(3))
+            dh, da = dhs[t] + dh_next, dax[t]
+            # h_t = (1 − z) ⊙ n + z ⊙ h_{t-1}
+            dn = da[:, 2 * H :]  # dL/d(a_n), through n = tanh(·)
+            np.multiply(dh * (1.0 - z), 1.0 - n * n, out=dn)
+            np.multiply(dh * (hprevs[t] - n), z * (1.0 - z), out=da[:, H : 2 * H])  # z = σ(a_z)
+            # n = tanh(a_n + r ⊙ hn):  dr = dn ⊙ hn,  dhn = dn ⊙ r
+            np.multiply(dn * hns[t], r * (1.0 - r), out=da[:, :H])  # r = σ(a_r)
             dah[t, :, : 2 * H] = da[:, : 2 * H]
-            np.multiply(dn, r[t], out=dah[t, :, 2 * H :])  # dL/d(hn) = dL/d(a_n) ⊙ r
+            np.multiply(dn, r, out=dah[t, :, 2 * H :])
             np.dot(dah[t], WhT, out=dh_next)
-            dh *= z[t]
+            dh *= z
             dh_next += dh  # the direct path: dh_{t-1} += dh_t ⊙ z_t
         self.dh0 = dh_next.copy()
         hprev = hprevs.reshape(T * batch, H)
