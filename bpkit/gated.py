@@ -113,7 +113,7 @@ class _Recurrent:
         a += self.params["b"]
         return a.reshape(T, batch, -1)
 
-    def _finish_backward(self, xs: np.ndarray, hprev: np.ndarray, dax: np.ndarray) -> np.ndarray:
+    def _finish_backward(self, xs: np.ndarray, dax: np.ndarray) -> np.ndarray:
         """dWx, db and dxs from every step's dL/da at once (one matmul each)."""
         T, batch, _ = xs.shape
         flat = dax.reshape(T * batch, -1)
@@ -218,7 +218,7 @@ class LSTM(_Recurrent):
         np.dot(hprev.T, das.reshape(T * batch, -1), out=self.grads["Wh"])  # Σ h_{t-1}ᵀ da_t
         self.dcs = dcs
         self.dc_norms = np.sqrt(np.einsum("tbh,tbh->t", dcs, dcs))
-        return self._finish_backward(xs, hprev, das)
+        return self._finish_backward(xs, das)
 
 
 class GRU(_Recurrent):
@@ -297,7 +297,7 @@ class GRU(_Recurrent):
         hprev = hprevs.reshape(T * batch, H)
         np.dot(hprev.T, dah.reshape(T * batch, -1), out=self.grads["Wh"])
         np.sum(dah[..., 2 * H :], axis=(0, 1), out=self.grads["bhn"])
-        return self._finish_backward(xs, hprev, dax)
+        return self._finish_backward(xs, dax)
 
 
 def forget_gate_product(lstm: LSTM, t: int, lag: int) -> np.ndarray:
