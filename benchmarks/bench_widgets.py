@@ -29,6 +29,7 @@ def explorers() -> list[tuple[str, Callable[[], Any], str, list[Any]]]:
         backprop_stepper,
         backward_stepper,
         descent_explorer,
+        gated_flow_explorer,
         gradient_flow_explorer,
         init_explorer,
         neuron_explorer,
@@ -48,6 +49,7 @@ def explorers() -> list[tuple[str, Callable[[], Any], str, list[Any]]]:
         ("backprop_stepper (05)", backprop_stepper, "step", [3, 6, 9, 12]),
         ("init_explorer (07)", init_explorer, "gain", [0.3, 1.41, 3.0, 10.0]),
         ("gradient_flow_explorer (08)", gradient_flow_explorer, "radius", [0.8, 1.1, 1.5, 1.9]),
+        ("gated_flow_explorer (09)", gated_flow_explorer, "forget_bias", [-1.0, 0.5, 3.0, 4.5]),
     ]
 
 

@@ -36,7 +36,11 @@ def _import_seconds(module: str, repeats: int = 7) -> float:
 
 
 def import_rows() -> list[dict]:
-    core = [m for m in ("calculus", "nn", "scalar", "rnn") if (ROOT / "bpkit" / f"{m}.py").exists()]
+    core = [
+        m
+        for m in ("calculus", "nn", "scalar", "rnn", "gated")
+        if (ROOT / "bpkit" / f"{m}.py").exists()
+    ]
     bpkit_s = _import_seconds(", ".join(["bpkit", *(f"bpkit.{m}" for m in core)]))
     numpy_s = _import_seconds("numpy")
     return [

@@ -13,10 +13,12 @@ __version__ = "0.1.0"
 
 _SUBMODULES = {
     "calculus",
+    "charmodel",
     "check",
     "claims",
     "cli",
     "data",
+    "gated",
     "gradcheck",
     "grading",
     "nn",

@@ -1,0 +1,161 @@
+"""Public cases for exercise 09 (gated recurrence: the LSTM), smallest input first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from bpkit.check.drivers import function_of, plain
+from bpkit.check.oracles import grads
+
+NOTEBOOK = "09_gated_rnn"
+
+
+def public_cases() -> list[dict]:
+    def problem(**sizes):
+        text = ", ".join(f"{k}={v}" for k, v in sizes.items())
+        return {"kwargs": sizes, "label": f"lstm_problem({text})"}
+
+    step_forward = {
+        "function": "lstm_step_forward",
+        "driver": "lstm_step_outputs",
+        "oracle": "lstm_step_forward",
+        "options": {"rtol": 1e-9, "atol": 1e-12},
+        "names": ["h", "c"],
+        "hint": "a = x @ Wx + h_prev @ Wh + b holds the gates side by side in the order "
+        "i, f, g, o (H columns each); c = f ⊙ c_prev + i ⊙ g and h = o ⊙ tanh(c).",
+    }
+    step_backward = {
+        "function": "lstm_step_backward",
+        "driver": "lstm_step_gradients",
+        "oracle": "lstm_step_backward",
+        "options": {"rtol": 1e-5, "atol": 1e-8},
+        "names": ["dx", "dh_prev", "dc_prev", "dWx", "dWh", "db"],
+        "mistakes": ["forget_path_missing", "dc_without_dh"],
+    }
+    backward = {
+        "function": "lstm_backward",
+        "driver": "lstm_sequence_gradients",
+        "oracle": "lstm_backward",
+        "options": {"rtol": 1e-5, "atol": 1e-8},
+        "names": ["dxs", "dWx", "dWh", "db"],
+        "mistakes": ["dc_not_carried", "lstm_off_by_one"],
+    }
+    return [
+        {**step_forward, **problem(seed=0, T=1, batch=1, n_in=1, n_hidden=1)},
+        {**step_forward, **problem(seed=1, T=1, batch=2, n_in=3, n_hidden=2)},
+        {**step_backward, **problem(seed=0, T=1, batch=1, n_in=1, n_hidden=1)},
+        {**step_backward, **problem(seed=1, T=1, batch=2, n_in=3, n_hidden=2)},
+        {**backward, **problem(seed=0, T=1, batch=1, n_in=1, n_hidden=1)},
+        {**backward, **problem(seed=1, T=3, batch=2, n_in=2, n_hidden=2)},
+        {**backward, **problem(seed=2, T=5, batch=1, n_in=1, n_hidden=3)},
+    ]
+
+
+# --- a seeded problem and a plain reference LSTM ------------------------------------------
+
+
+def lstm_problem(seed: int, T: int, batch: int, n_in: int, n_hidden: int) -> dict:
+    """Random inputs, states, weights and upstream gradients for an LSTM, from a seed."""
+    rng = np.random.default_rng(seed)
+    H = n_hidden
+    return {
+        "xs": rng.standard_normal((T, batch, n_in)),
+        "h0": 0.5 * rng.standard_normal((batch, H)),
+        "c0": 0.5 * rng.standard_normal((batch, H)),
+        "Wx": 0.5 * rng.standard_normal((n_in, 4 * H)),
+        "Wh": 0.5 * rng.standard_normal((H, 4 * H)),
+        "b": 0.3 * rng.standard_normal(4 * H),
+        "dhs": rng.standard_normal((T, batch, H)),
+        "dcs": rng.standard_normal((T, batch, H)),
+    }
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    return 0.5 + 0.5 * np.tanh(0.5 * z)
+
+
+def step(x, h_prev, c_prev, Wx, Wh, b):
+    """One LSTM step (gates i, f, g, o side by side): return h, c."""
+    H = h_prev.shape[1]
+    a = x @ Wx + h_prev @ Wh + b
+    i, f, o = sigmoid(a[:, :H]), sigmoid(a[:, H : 2 * H]), sigmoid(a[:, 3 * H :])
+    c = f * c_prev + i * np.tanh(a[:, 2 * H : 3 * H])
+    return o * np.tanh(c), c
+
+
+def states(xs, h0, c0, Wx, Wh, b) -> np.ndarray:
+    """Every hidden state of the LSTM over the sequence xs."""
+    h, c, hs = h0, c0, []
+    for x in xs:
+        h, c = step(x, h, c, Wx, Wh, b)
+        hs.append(h)
+    return np.array(hs)
+
+
+# --- drivers: call the learner's function on a case's plain inputs ------------------------
+
+
+def lstm_step_outputs(namespace: dict, function: str, **sizes: int) -> Any:
+    """Call ``function(x, h_prev, c_prev, Wx, Wh, b)`` on the first step of a problem."""
+    p = lstm_problem(**sizes)
+    args = (p["xs"][0], p["h0"], p["c0"], p["Wx"], p["Wh"], p["b"])
+    return plain(function_of(namespace, function)(*args))
+
+
+def lstm_step_gradients(namespace: dict, function: str, **sizes: int) -> Any:
+    """Call ``function(dh, dc, x, h_prev, c_prev, Wx, Wh, b)`` on the first step."""
+    p = lstm_problem(**sizes)
+    args = (p["dhs"][0], p["dcs"][0], p["xs"][0], p["h0"], p["c0"], p["Wx"], p["Wh"], p["b"])
+    return plain(function_of(namespace, function)(*args))
+
+
+def lstm_sequence_gradients(namespace: dict, function: str, **sizes: int) -> Any:
+    """Call ``function(dhs, xs, h0, c0, Wx, Wh, b)`` on a problem."""
+    p = lstm_problem(**sizes)
+    args = (p["dhs"], p["xs"], p["h0"], p["c0"], p["Wx"], p["Wh"], p["b"])
+    return plain(function_of(namespace, function)(*args))
+
+
+DRIVERS = {
+    "lstm_step_outputs": lstm_step_outputs,
+    "lstm_step_gradients": lstm_step_gradients,
+    "lstm_sequence_gradients": lstm_sequence_gradients,
+}
+
+
+# --- oracles: the expected value of a public case, computed -------------------------------
+
+
+def expected_step_forward(**sizes: int) -> tuple[np.ndarray, np.ndarray]:
+    p = lstm_problem(**sizes)
+    return step(p["xs"][0], p["h0"], p["c0"], p["Wx"], p["Wh"], p["b"])
+
+
+def expected_step_backward(**sizes: int) -> tuple[np.ndarray, ...]:
+    """Gradients of <dh, h> + <dc, c> for one step, by finite differences."""
+    p = lstm_problem(**sizes)
+
+    def loss(x, h_prev, c_prev, Wx, Wh, b):
+        h, c = step(x, h_prev, c_prev, Wx, Wh, b)
+        return float(np.sum(p["dhs"][0] * h) + np.sum(p["dcs"][0] * c))
+
+    return grads(loss, [p["xs"][0], p["h0"], p["c0"], p["Wx"], p["Wh"], p["b"]])
+
+
+def expected_backward(**sizes: int) -> tuple[np.ndarray, ...]:
+    """Gradients of Σ_t <dhs[t], h_t> w.r.t. xs, Wx, Wh, b, by finite differences."""
+    p = lstm_problem(**sizes)
+
+    def loss(xs, Wx, Wh, b):
+        return float(np.sum(p["dhs"] * states(xs, p["h0"], p["c0"], Wx, Wh, b)))
+
+    return grads(loss, [p["xs"], p["Wx"], p["Wh"], p["b"]])
+
+
+ORACLES = {
+    "lstm_step_forward": expected_step_forward,
+    "lstm_step_backward": expected_step_backward,
+    "lstm_backward": expected_backward,
+}

@@ -1,0 +1,125 @@
+"""Mistake detectors for exercise 09_gated_rnn: each names one common mistake it recognizes.
+
+A detector is ``detector(case, got, expected, error) -> str | None`` (see
+``bpkit.check.hints``). Each one recomputes the mistaken answer on the case's problem and
+answers only when the learner's result equals it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bpkit.check.exercises import sibling
+from bpkit.check.hints import as_array, close, part
+
+
+def _cases():
+    return sibling(__file__, "cases")
+
+
+def _step_backward(p, carry_forget=True, dc_from_dh=True):
+    """The step gradients with (or without) the two parts of the cell-state gradient."""
+    cases = _cases()
+    x, h_prev, c_prev, Wx, Wh, b = p["xs"][0], p["h0"], p["c0"], p["Wx"], p["Wh"], p["b"]
+    dh, dc = p["dhs"][0], p["dcs"][0]
+    H = h_prev.shape[1]
+    a = x @ Wx + h_prev @ Wh + b
+    i, f = cases.sigmoid(a[:, :H]), cases.sigmoid(a[:, H : 2 * H])
+    g, o = np.tanh(a[:, 2 * H : 3 * H]), cases.sigmoid(a[:, 3 * H :])
+    tanh_c = np.tanh(f * c_prev + i * g)  # tanh(c_t)
+    if dc_from_dh:
+        dc = dc + dh * o * (1 - tanh_c**2)
+    return dc * f if carry_forget else dc
+
+
+def forget_path_missing(case, got, expected, error):
+    dc_prev = as_array(part(got, 2))
+    if dc_prev is None or close(dc_prev, expected[2]):
+        return None
+    p = _cases().lstm_problem(**case["kwargs"])
+    if close(dc_prev, _step_backward(p, carry_forget=False)) or close(dc_prev, 0 * expected[2]):
+        return (
+            "dc_prev misses the forget gate: c = f ⊙ c_prev + i ⊙ g, so the gradient that flows "
+            "back along the cell state is dc_prev = dc_total ⊙ f (not dc_total, not 0)."
+        )
+    return None
+
+
+def dc_without_dh(case, got, expected, error):
+    dc_prev = as_array(part(got, 2))
+    if dc_prev is None or close(dc_prev, expected[2]):
+        return None
+    p = _cases().lstm_problem(**case["kwargs"])
+    if close(dc_prev, _step_backward(p, dc_from_dh=False)):
+        return (
+            "the cell-state gradient has two parts: the dc that arrives from the next step, and "
+            "the part through h = o ⊙ tanh(c): dc_total = dc + dh ⊙ o ⊙ (1 − tanh²(c))."
+        )
+    return None
+
+
+def _sequence(p, carry_dc=True, shift=False):
+    """Sequence gradients, optionally without carrying dc or with h_t in place of h_{t-1}."""
+    cases = _cases()
+    xs, Wx, Wh, b = p["xs"], p["Wx"], p["Wh"], p["b"]
+    T, batch, _ = xs.shape
+    H = Wh.shape[0]
+    hs, cs, acts = [], [], []
+    h, c = p["h0"], p["c0"]
+    for x in xs:
+        a = x @ Wx + h @ Wh + b
+        acts.append(a)
+        h, c = cases.step(x, h, c, Wx, Wh, b)
+        hs.append(h)
+        cs.append(c)
+    dxs, dWx, dWh, db = np.zeros_like(xs), np.zeros_like(Wx), np.zeros_like(Wh), np.zeros_like(b)
+    dh_next, dc_next = np.zeros((batch, H)), np.zeros((batch, H))
+    for t in reversed(range(T)):
+        a = acts[t]
+        i, f = cases.sigmoid(a[:, :H]), cases.sigmoid(a[:, H : 2 * H])
+        g, o = np.tanh(a[:, 2 * H : 3 * H]), cases.sigmoid(a[:, 3 * H :])
+        c_prev = cs[t - 1] if t else p["c0"]
+        h_prev = hs[t] if shift else (hs[t - 1] if t else p["h0"])
+        tanh_c = np.tanh(cs[t])
+        dh = p["dhs"][t] + dh_next
+        dc = (dc_next if carry_dc else 0) + dh * o * (1 - tanh_c**2)
+        da = np.concatenate(
+            [
+                dc * g * i * (1 - i),
+                dc * c_prev * f * (1 - f),
+                dc * i * (1 - g**2),
+                dh * tanh_c * o * (1 - o),
+            ],
+            axis=1,
+        )
+        dxs[t], dWx, dWh, db = da @ Wx.T, dWx + xs[t].T @ da, dWh + h_prev.T @ da, db + da.sum(0)
+        dh_next, dc_next = da @ Wh.T, dc * f
+    return dxs, dWx, dWh, db
+
+
+def _matches(got, want) -> bool:
+    return (
+        isinstance(got, tuple | list)
+        and len(got) == 4
+        and all(close(g, w) for g, w in zip(got, want, strict=True))
+    )
+
+
+def dc_not_carried(case, got, expected, error):
+    p = _cases().lstm_problem(**case["kwargs"])
+    if len(p["xs"]) > 1 and _matches(got, _sequence(p, carry_dc=False)):
+        return (
+            "you carry dh back in time but not dc: the cell state is a path of its own. Keep "
+            "dc_next = dc_total ⊙ f from step t and add it into step t − 1's dc."
+        )
+    return None
+
+
+def lstm_off_by_one(case, got, expected, error):
+    p = _cases().lstm_problem(**case["kwargs"])
+    if _matches(got, _sequence(p, shift=True)):
+        return (
+            "off-by-one time index: step t multiplies Wh by the previous state h_{t−1} (h0 at "
+            "t = 0), so dWh += h_{t−1}ᵀ @ da_t, not h_tᵀ."
+        )
+    return None

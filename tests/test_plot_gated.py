@@ -1,0 +1,65 @@
+"""bpkit.plot.gated and bpkit.widgets.gated: the forget-gate explorer."""
+
+import itertools
+import re
+import warnings
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from bpkit.plot.gated import draw_gated_flow, gated_flow_norms
+
+
+def test_gated_flow_norms_start_at_one_and_the_lstm_keeps_more():
+    """All curves start at 1; with forget bias 2 the LSTM keeps > 100× the RNN's at lag 50."""
+    norms = gated_flow_norms(2.0, T=60)
+    assert set(norms) == {"vanilla RNN", "LSTM", "forget gates"}
+    for curve in norms.values():
+        assert curve.shape == (60,)
+        assert curve[0] == pytest.approx(1.0)
+    assert norms["LSTM"][50] > 100 * norms["vanilla RNN"][50]
+
+
+def test_a_larger_forget_bias_keeps_more_of_the_cell_state_path():
+    """The forget-gate product at lag 50 grows with the forget bias."""
+    products = [gated_flow_norms(b, T=60)["forget gates"][50] for b in (-1.0, 1.0, 3.0)]
+    assert products[0] < products[1] < products[2]
+
+
+@pytest.mark.parametrize(("forget_bias", "lag"), [(2.0, 50), (-2.0, 80), (0.0, 0)])
+def test_title_states_the_ratio_drawn_in_the_bars(forget_bias, lag):
+    """The title's ratio is the ratio of the two bar heights at the chosen lag."""
+    fig = Figure()
+    draw_gated_flow(fig, forget_bias=forget_bias, lag=lag)
+    title = fig.axes[0].get_title(loc="left")
+    rnn, lstm = (bar.get_height() for bar in fig.axes[1].patches)
+    quoted = float(re.search(r"= ([\d.,e+-]+)×", title)[1].replace(",", ""))
+    assert quoted == pytest.approx(lstm / rnn, rel=0.06)
+    assert f"lag {lag}" in title
+    assert plt.get_fignums() == []
+
+
+def test_bad_lag_is_rejected():
+    """A lag outside 0 … T−1 raises a ValueError naming the range."""
+    with pytest.raises(ValueError, match="0 … T−1 = 99"):
+        draw_gated_flow(Figure(), lag=100)
+
+
+def test_gated_flow_explorer_renders_its_settings():
+    """Slider settings render without warnings, differ, and leave no figure open."""
+    from bpkit.widgets import gated_flow_explorer
+
+    widget = gated_flow_explorer()
+    assert set(widget.controls) == {"forget_bias", "lag"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pngs = {
+            widget.render(forget_bias=b, lag=lag)
+            for b, lag in itertools.product([-2.0, 1.0, 5.0], [0, 50, 99])
+        }
+    assert len(pngs) == 9
+    assert all(png.startswith(b"\x89PNG") for png in pngs)
+    assert plt.get_fignums() == []
+    assert np.isfinite(gated_flow_norms(5.0)["LSTM"]).all()
