@@ -10,39 +10,17 @@ Both use the same BLAS thread count. Target: bpkit ≤ 1.0 × PyTorch.
 
 from __future__ import annotations
 
-import ctypes
-import glob
-import os
-import time
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_rnn import best_time, numpy_threads  # the same timer for every recurrent layer
+
 T, BATCH, N_IN, N_HIDDEN = 50, 32, 10, 64
 TARGET = 1.0
-
-
-def numpy_threads() -> int:
-    """Return the number of threads numpy's OpenBLAS uses (falls back to the CPU count)."""
-    folder = os.path.join(os.path.dirname(np.__file__), "..", "numpy.libs")
-    for path in glob.glob(os.path.join(folder, "*openblas*")):
-        lib = ctypes.CDLL(path)
-        for name in ("scipy_openblas_get_num_threads64_", "openblas_get_num_threads"):
-            if hasattr(lib, name):
-                return int(getattr(lib, name)())
-    return os.cpu_count() or 1
-
-
-def best_time(step: Callable[[], object], repeats: int = 5, number: int = 30) -> float:
-    """Best-of-``repeats`` mean seconds per call of ``step`` (after one warm-up call)."""
-    step()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(number):
-            step()
-        times.append((time.perf_counter() - start) / number)
-    return min(times)
 
 
 def _bpkit_step(kind: str, xs: np.ndarray, dhs: np.ndarray) -> Callable[[], object]:

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from bpkit.rnn import _check_truncate
+from bpkit.rnn import _check_truncate, check_sequence
 
 __all__ = ["GRU", "LSTM", "forget_gate_product", "input_gradient_norms", "sigmoid"]
 
@@ -86,16 +86,7 @@ class _Recurrent:
         return state
 
     def _check_xs(self, xs: Any) -> np.ndarray:
-        xs = np.asarray(xs, dtype=np.float64)
-        if xs.ndim != 3 or xs.shape[2] != self.n_in:
-            hint = " For one sequence use xs[:, None, :]." if xs.ndim == 2 else ""
-            raise ValueError(
-                f"{self}.forward: expected xs of shape (T, batch, {self.n_in}), got {xs.shape}."
-                f"{hint}"
-            )
-        if xs.shape[0] == 0:
-            raise ValueError(f"{self}.forward: xs has T = 0 steps; a sequence needs ≥ 1 step.")
-        return xs
+        return check_sequence(self, xs, self.n_in)
 
     def _check_dhs(self, dhs: Any, hs: np.ndarray) -> np.ndarray:
         dhs = np.asarray(dhs, dtype=np.float64)

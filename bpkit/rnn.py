@@ -20,6 +20,22 @@ import numpy as np
 ACTIVATIONS = ("tanh", "linear")
 
 
+def check_sequence(layer: Any, xs: Any, n_in: int) -> np.ndarray:
+    """Return ``xs`` as a float64 array of shape (T, batch, n_in), or say what is wrong.
+
+    Shared by every recurrent layer (``RNN`` here, ``LSTM`` and ``GRU`` in ``bpkit.gated``).
+    """
+    xs = np.asarray(xs, dtype=np.float64)
+    if xs.ndim != 3 or xs.shape[2] != n_in:
+        hint = " For one sequence use xs[:, None, :]." if xs.ndim == 2 else ""
+        raise ValueError(
+            f"{layer}.forward: expected xs of shape (T, batch, {n_in}), got {xs.shape}.{hint}"
+        )
+    if xs.shape[0] == 0:
+        raise ValueError(f"{layer}.forward: xs has T = 0 steps; a sequence needs ≥ 1 step.")
+    return xs
+
+
 def _check_truncate(who: str, truncate: Any) -> int | None:
     if truncate is None:
         return None
@@ -64,15 +80,7 @@ class RNN:
             yield name, param, self.grads[name]
 
     def _check_xs(self, xs: Any, h0: Any) -> tuple[np.ndarray, np.ndarray]:
-        xs = np.asarray(xs, dtype=np.float64)
-        if xs.ndim != 3 or xs.shape[2] != self.n_in:
-            hint = " For one sequence use xs[:, None, :]." if xs.ndim == 2 else ""
-            raise ValueError(
-                f"{self}.forward: expected xs of shape (T, batch, {self.n_in}), got {xs.shape}."
-                f"{hint}"
-            )
-        if xs.shape[0] == 0:
-            raise ValueError(f"{self}.forward: xs has T = 0 steps; a sequence needs ≥ 1 step.")
+        xs = check_sequence(self, xs, self.n_in)
         batch = xs.shape[1]
         if h0 is None:
             return xs, np.zeros((batch, self.n_hidden))
