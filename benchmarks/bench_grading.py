@@ -1,8 +1,8 @@
 """Benchmark: grading throughput, submissions per minute with ``bpkit grade --jobs 2``.
 
-The real instructor notebooks in ``exercises/source`` are copied as submissions (``COPIES``
-of each, so 8 exercises give 16 notebooks) and graded from scratch by the ``bpkit`` command
-in a separate process, exactly as an instructor runs it: sandbox start-up, every code cell,
+The real instructor notebooks ``exercises/NN_topic/source.ipynb`` are copied as submissions
+(``COPIES`` students, one folder each, so 9 exercises give 18 notebooks) and graded from
+scratch by the ``bpkit`` command in a separate process, exactly as an instructor runs it: sandbox start-up, every code cell,
 every public and hidden case, scoring and the output files. Every submission must score its
 maximum, or the run does not count. The reference is the goal: 30 submissions per minute,
 i.e. 2 s of wall time per submission.
@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SOURCE = REPO / "exercises" / "source"
+SOURCE = REPO / "exercises"
 COPIES = 2
 GOAL_PER_MINUTE = 30.0
 
@@ -41,15 +41,17 @@ def _grade_once(folder: Path, out: Path) -> float:
 
 def run(repeats: int = 3) -> list[dict]:
     """Grade COPIES × every exercise solution with two jobs; best of ``repeats`` runs."""
-    notebooks = sorted(SOURCE.glob("*.ipynb"))
+    notebooks = sorted(SOURCE.glob("*/source.ipynb"))
     if not notebooks:
-        return []
+        raise FileNotFoundError(f"no exercises/NN_topic/source.ipynb under {SOURCE}")
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
         folder = Path(tmp) / "submitted"
         folder.mkdir()
         for copy in range(COPIES):
+            student = folder / f"student{copy}"
+            student.mkdir()
             for path in notebooks:
-                shutil.copy(path, folder / f"student{copy}_{path.name}")
+                shutil.copy(path, student / f"{path.parent.name}.ipynb")
         n = COPIES * len(notebooks)
         best = min(_grade_once(folder, Path(tmp) / "out") for _ in range(repeats))
     per_minute = 60.0 * n / best
