@@ -2,10 +2,10 @@
 
 The real instructor notebooks ``exercises/NN_topic/source.ipynb`` are copied as submissions
 (``COPIES`` students, one folder each, so 9 exercises give 18 notebooks) and graded from
-scratch by the ``bpkit`` command in a separate process, exactly as an instructor runs it: sandbox start-up, every code cell,
-every public and hidden case, scoring and the output files. Every submission must score its
-maximum, or the run does not count. The reference is the goal: 30 submissions per minute,
-i.e. 2 s of wall time per submission.
+scratch by the ``bpkit`` command in a separate process, exactly as an instructor runs it:
+sandbox start-up, every code cell, every public and hidden case, scoring and the output
+files. Every submission must score its maximum, or the run does not count. The reference is
+the goal: 30 submissions per minute, i.e. 2 s of wall time per submission.
 
     python benchmarks/bench_grading.py
 """
