@@ -51,7 +51,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 # The lessons whose explorers are driven here, each one that exists and makes an explorer.
-BROWSER_LESSONS = ["01_derivatives", "05_backpropagation", "07_training", "08_bptt"]
+BROWSER_LESSONS = ["01_derivatives", "05_backpropagation", "07_training", "08_bptt", "09_gated_rnn"]
 # A cell that calls one of bpkit's explorers (tangent_explorer(...), backprop_stepper(...)).
 EXPLORER_CALL = re.compile(r"(explorer|stepper)\s*\(")
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"

@@ -63,3 +63,13 @@ def test_gated_flow_explorer_renders_its_settings():
     assert all(png.startswith(b"\x89PNG") for png in pngs)
     assert plt.get_fignums() == []
     assert np.isfinite(gated_flow_norms(5.0)["LSTM"]).all()
+
+
+@pytest.mark.parametrize("forget_bias", [-2.0, 2.0, 4.5])
+def test_every_curve_stays_inside_the_plot(forget_bias):
+    """The y-axis reaches above every curve: a wide-open gate's gradient can grow past 1."""
+    fig = Figure()
+    draw_gated_flow(fig, forget_bias=forget_bias, lag=50)
+    ax = fig.axes[0]
+    highest = max(line.get_ydata().max() for line in ax.get_lines() if len(line.get_ydata()) > 2)
+    assert ax.get_ylim()[1] >= highest

@@ -78,7 +78,8 @@ def draw_gated_flow(fig: Any, forget_bias: float = 2.0, lag: int = 50, T: int = 
         style = ":" if label == "forget gates" else "-"
         ax.semilogy(tau[shown], n[shown], style, color=colors[label], lw=2, label=label)
     ax.axvline(lag, color=PALETTE["orange"], lw=1)
-    ax.set_ylim(1e-16, 2.0)
+    top = max(2.0, 2.0 * max(float(n.max()) for n in norms.values()))  # a wide-open gate grows
+    ax.set_ylim(1e-16, top)
     powers = np.arange(-16, 1, 8)
     ax.yaxis.set_major_locator(FixedLocator(10.0**powers))
     ax.yaxis.set_major_formatter(FixedFormatter([power_of_ten(10.0**p) for p in powers]))
@@ -94,7 +95,7 @@ def draw_gated_flow(fig: Any, forget_bias: float = 2.0, lag: int = 50, T: int = 
     ax.set_title(f"forget bias {forget_bias:+.1f}: LSTM / RNN at lag {lag} = {times}×", loc="left")
     ax_bar.bar([0, 1], [max(rnn, 1e-300), max(lstm, 1e-300)], color=list(colors.values())[:2])
     ax_bar.set_yscale("log")
-    ax_bar.set_ylim(1e-16, 2.0)
+    ax_bar.set_ylim(1e-16, top)
     ax_bar.yaxis.set_major_locator(FixedLocator(10.0**powers))
     ax_bar.yaxis.set_major_formatter(NullFormatter())  # same scale as the left panel
     ax_bar.yaxis.set_minor_locator(NullLocator())
