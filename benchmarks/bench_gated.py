@@ -17,9 +17,16 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_rnn import best_time, numpy_threads  # the same timer for every recurrent layer
+from bench_rnn import (  # the same sizes, timer and torch step as the RNN row
+    BATCH,
+    N_HIDDEN,
+    N_IN,
+    T,
+    best_time,
+    numpy_threads,
+    torch_step,
+)
 
-T, BATCH, N_IN, N_HIDDEN = 50, 32, 10, 64
 TARGET = 1.0
 
 
@@ -31,22 +38,6 @@ def _bpkit_step(kind: str, xs: np.ndarray, dhs: np.ndarray) -> Callable[[], obje
     def step() -> object:
         layer.forward(xs)
         return layer.backward(dhs)
-
-    return step
-
-
-def _torch_step(kind: str, xs: np.ndarray, dhs: np.ndarray) -> Callable[[], object]:
-    import torch
-
-    layer = getattr(torch.nn, kind)(N_IN, N_HIDDEN, dtype=torch.float64)
-    x, dout = torch.from_numpy(xs), torch.from_numpy(dhs)
-
-    def step() -> object:
-        layer.zero_grad(set_to_none=True)
-        x_leaf = x.detach().requires_grad_(True)  # so that dxs is computed, as in bpkit
-        hs, _ = layer(x_leaf)
-        (hs * dout).sum().backward()
-        return x_leaf.grad
 
     return step
 
@@ -79,7 +70,7 @@ def run() -> list[dict]:
     dhs = rng.standard_normal((T, BATCH, N_HIDDEN))
     rows = []
     for kind in ("LSTM", "GRU"):
-        ours, theirs = _bpkit_step(kind, xs, dhs), _torch_step(kind, xs, dhs)
+        ours, theirs = _bpkit_step(kind, xs, dhs), torch_step(kind, xs, dhs)
         bpkit_s, torch_s = [], []
         for _ in range(3):  # interleave, so both see the same machine load
             bpkit_s.append(best_time(ours))

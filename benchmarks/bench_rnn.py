@@ -56,16 +56,17 @@ def _bpkit_step(xs: np.ndarray, dhs: np.ndarray) -> Callable[[], object]:
     return step
 
 
-def _torch_step(xs: np.ndarray, dhs: np.ndarray) -> Callable[[], object]:
+def torch_step(kind: str, xs: np.ndarray, dhs: np.ndarray) -> Callable[[], object]:
+    """One forward + BPTT step of ``torch.nn.<kind>`` (RNN, LSTM or GRU), dxs included."""
     import torch
 
-    rnn = torch.nn.RNN(N_IN, N_HIDDEN, nonlinearity="tanh", dtype=torch.float64)
+    layer = getattr(torch.nn, kind)(N_IN, N_HIDDEN, dtype=torch.float64)  # RNN: tanh
     x, dout = torch.from_numpy(xs), torch.from_numpy(dhs)
 
     def step() -> object:
-        rnn.zero_grad(set_to_none=True)
+        layer.zero_grad(set_to_none=True)
         x_leaf = x.detach().requires_grad_(True)  # so that dxs is computed, as in bpkit
-        hs, _ = rnn(x_leaf)
+        hs, _ = layer(x_leaf)
         (hs * dout).sum().backward()
         return x_leaf.grad
 
@@ -92,7 +93,7 @@ def run() -> list[dict]:
     rng = np.random.default_rng(0)
     xs = rng.standard_normal((T, BATCH, N_IN))
     dhs = rng.standard_normal((T, BATCH, N_HIDDEN))
-    ours, theirs = _bpkit_step(xs, dhs), _torch_step(xs, dhs)
+    ours, theirs = _bpkit_step(xs, dhs), torch_step("RNN", xs, dhs)
     bpkit_s, torch_s = [], []
     for _ in range(3):  # interleave, so both see the same machine load
         bpkit_s.append(best_time(ours))
