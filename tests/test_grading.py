@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from bpkit.cli import main as bpkit_main
-from bpkit.grading import cli, codec, exercise, lookup, report, runner
+from bpkit.grading import cli, codec, lookup, report, runner
 from bpkit.grading._harness import transform_magics
 
 FIXTURES = Path(__file__).with_name("grading_fixtures")
@@ -324,16 +324,6 @@ def test_codec_refuses_malformed_messages(bad):
     """Anything that is not well-formed tagged plain data raises CodecError, never more."""
     with pytest.raises(codec.CodecError):
         codec.decode(bad)
-
-
-def test_recognise_uses_metadata_then_name_then_number():
-    """The exercise comes from metadata, else the name inside the filename, else its number."""
-    names = ["01_derivatives", "02_chain_rule"]
-    meta = {"metadata": {"bpkit": {"exercise": "02_chain_rule"}}}
-    assert exercise.recognise(Path("x.ipynb"), meta, names) == "02_chain_rule"
-    assert exercise.recognise(Path("ann_01_derivatives.ipynb"), {}, names) == "01_derivatives"
-    assert exercise.recognise(Path("ex02-bob.ipynb"), None, names) == "02_chain_rule"
-    assert exercise.recognise(Path("homework.ipynb"), {}, names) is None
 
 
 def test_collect_names_submissions_by_path_inside_folder(tmp_path):

@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,26 +76,6 @@ def variant_seed(notebook: dict | None, exercise: str | None = None) -> int | No
     if not isinstance(student, str) or not isinstance(exercise, str):
         return None
     return exercises.variant_seed(exercise, student)
-
-
-def recognise(path: Path, notebook: dict | None, names: list[str]) -> str | None:
-    """Tell which exercise a submission is, from its metadata, its filename, or its number.
-
-    In order: ``metadata.bpkit.exercise`` when it names a known exercise; the longest exercise
-    name contained in the filename (``alice_03_gradient_descent.ipynb``); the only exercise
-    whose two-digit number stands alone in the filename (``ex03-alice.ipynb``).
-    """
-    meta = notebook.get("metadata", {}) if isinstance(notebook, dict) else {}
-    tag = meta.get("bpkit", {}) if isinstance(meta, dict) else {}
-    if isinstance(tag, dict) and tag.get("exercise") in names:
-        return tag["exercise"]
-    stem = path.stem
-    for name in sorted(names, key=len, reverse=True):
-        if name in stem:
-            return name
-    numbers = set(re.findall(r"(?<!\d)(\d{2})(?!\d)", stem))
-    matches = [name for name in names if name[:2] in numbers]
-    return matches[0] if len(matches) == 1 else None
 
 
 def _import_cases(path: Path) -> Any:
