@@ -311,12 +311,14 @@ def _draw_losses(ax: Any, losses: np.ndarray, colour: str, steps: int) -> None:
     ax.yaxis.set_minor_locator(NullLocator())
     ax.yaxis.set_major_formatter(FuncFormatter(power_of_ten))
     ax.set_xlim(0, steps)
-    # Whole decades from below the lowest loss to above the highest: a short range then
-    # still has two labelled ticks.
+    # Whole multiples of four decades from below the lowest loss to above the highest: a
+    # short range still has two labelled ticks, and while a slider moves the axis keeps
+    # its range (and an explorer its drawn frame, see bpkit.widgets) across many values.
     finite = shown[np.isfinite(shown)]
     if finite.size:
-        low, high = np.floor(np.log10(finite.min())), np.ceil(np.log10(finite.max()))
-        ax.set_ylim(10.0**low, 10.0 ** max(high, low + 1))
+        low = 4 * np.floor(np.log10(finite.min()) / 4)
+        high = 4 * np.ceil(np.log10(finite.max()) / 4)
+        ax.set_ylim(10.0**low, 10.0 ** max(high, low + 4))
     else:
         ax.set_ylim(1e-2, 1e2)
         ax.text(0.5, 0.5, "f(x_k) = 0 at every step:\nthe start is the minimum", ha="center",

@@ -78,7 +78,10 @@ def draw_gated_flow(fig: Any, forget_bias: float = 2.0, lag: int = 50, T: int = 
         style = ":" if label == "forget gates" else "-"
         ax.semilogy(tau[shown], n[shown], style, color=colors[label], lw=2, label=label)
     ax.axvline(lag, color=PALETTE["orange"], lw=1)
-    top = max(2.0, 2.0 * max(float(n.max()) for n in norms.values()))  # a wide-open gate grows
+    # A wide-open gate's gradient grows with the lag: the axis reaches the next whole decade
+    # above twice the highest value (a whole decade keeps the range, and an explorer's
+    # drawn frame, while a slider moves within it).
+    top = 10.0 ** np.ceil(np.log10(max(2.0, 2.0 * max(float(n.max()) for n in norms.values()))))
     ax.set_ylim(1e-16, top)
     powers = np.arange(-16, 1, 8)
     ax.yaxis.set_major_locator(FixedLocator(10.0**powers))

@@ -163,7 +163,7 @@ def _draw_edges(ax: Any, order: list, pos: dict, w: float, h: float, style: dict
                 path=path, arrowstyle="-|>", mutation_scale=9, color=colour, lw=2.0 if lit else 0.9
             )
             arrow.set(zorder=1, in_layout=False)  # inside the axes: layout can skip it
-            ax.add_patch(arrow)
+            ax.add_artist(arrow)  # not add_patch: the limits are set, measuring curves is slow
             if style["show_local"]:
                 ax.text(
                     *middle,
@@ -232,7 +232,7 @@ def draw_graph(
             zorder=3,
             in_layout=False,
         )
-        ax.add_patch(box)
+        ax.add_artist(box)  # the limits are set already
         grad = node.grad if grads is None else grads.get(node)
         text = f"{node_name(node)}\n= {_fmt(node.data)}\ngrad {'?' if grad is None else _fmt(grad)}"
         ax.text(x, y, text, ha="center", va="center", fontsize=font, zorder=4, in_layout=False)

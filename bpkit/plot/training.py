@@ -185,6 +185,7 @@ def draw_neuron(
     z = x @ w + b
     accuracy = float(np.mean((z > 0) == (y == 1)))
     ax.set_title(f"{gate}: the line z = 0 classifies {accuracy:.0%}")
+    ax.grid(False)  # the colours are the picture; grid lines would cross them
     # Right: f(z) drawn over a vertical strip of the same colours, so the y-axis is the key.
     z_lim = max(4.0, float(np.abs(z).max()) + 0.5)
     curve.imshow(np.linspace(a_lo, a_hi, 64)[:, None], extent=(-z_lim, z_lim, a_lo, a_hi),

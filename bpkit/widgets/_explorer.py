@@ -13,12 +13,20 @@ the picture.
 
 A slider move should answer in well under 150 ms, even while other programs keep the
 cores busy (``benchmarks/bench_widgets.py`` measures every explorer). What keeps it there:
-:class:`SteadyRenderer` solves the layout once, keeps the axes in place, and checks that
-a state still fits by looking at the edges of the image, not by measuring every text
-again; titles sit at a fixed height instead of being placed around the tick labels; the
-PNG is the whole figure (one draw, not two), stored as RGB at zlib level 1; and
-:func:`undisturbed` keeps Python's cycle collector from stalling a redraw and numpy's
-BLAS on one thread.
+
+* :class:`SteadyRenderer` solves the layout once, keeps the axes in place, and checks
+  that a state still fits by looking at the edges of the image, not by measuring every
+  text again; titles sit at a fixed height instead of being placed around tick labels.
+* Each axes' *frame* (its background, ticks, tick labels, grid and axis labels: most of
+  matplotlib's drawing time) is drawn once per set of limits and kept as pixels; a state
+  with the same limits starts from them and draws only what lies over them (see
+  :func:`_overlay`). The picture is the same, pixel for pixel.
+* One Agg renderer serves every state, so matplotlib's cache of text sizes stays warm,
+  and it keeps the glyph images of the texts it drew (see
+  :func:`_text_caching_renderer_class`).
+* The PNG is the whole figure (one draw, not two), stored as RGB at zlib level 1; and
+  :func:`undisturbed` keeps Python's cycle collector from stalling a redraw and numpy's
+  BLAS on one thread.
 """
 
 from __future__ import annotations
@@ -44,7 +52,9 @@ def _course_rc() -> dict[str, Any]:
     # A title at a fixed height (1.0, the top of its axes, plus the usual pad) is where
     # matplotlib's automatic placement puts it when nothing sits above the axes, as in
     # every explorer; the automatic search measures every tick label again at each draw.
-    return {**_style.rc(), "savefig.bbox": "standard", "axes.titley": 1.0}
+    # Grid lines and ticks under everything in the axes (not only under lines, matplotlib's
+    # default) so that the frame can be drawn first as a layer of its own (see _overlay).
+    return {**_style.rc(), "savefig.bbox": "standard", "axes.titley": 1.0, "axes.axisbelow": True}
 
 
 def render_png(draw: DrawFn, figsize: tuple[float, float] = _style.FIGSIZE, **values: Any) -> bytes:
@@ -54,6 +64,9 @@ def render_png(draw: DrawFn, figsize: tuple[float, float] = _style.FIGSIZE, **va
     so nothing is left open. The PNG is exactly ``figsize × bpkit's DPI`` pixels.
     """
     return SteadyRenderer(draw, figsize)(**values)  # a first render is laid out afresh
+
+
+FRAMES_KEPT = 16  # axes frames kept per explorer (at most 0.7 MB each at the default size)
 
 
 class SteadyRenderer:
@@ -67,13 +80,23 @@ class SteadyRenderer:
     afresh, and its places are kept from then on.
 
     Whether a state fits is checked cheaply, mostly from the pixels (see ``_fits``).
+
+    The frames of the last ``FRAMES_KEPT`` axes states drawn are kept (``frames``: a
+    key of everything a frame is drawn from -> its box and pixels), so that a slider
+    moved back and forth redraws only what changes. ``reuse=False`` draws every state
+    whole with a fresh renderer, as matplotlib alone would (for comparisons).
     """
 
-    def __init__(self, draw: DrawFn, figsize: tuple[float, float] = _style.FIGSIZE) -> None:
-        self.draw, self.figsize = draw, figsize
+    def __init__(
+        self, draw: DrawFn, figsize: tuple[float, float] = _style.FIGSIZE, reuse: bool = True
+    ) -> None:
+        self.draw, self.figsize, self.reuse = draw, figsize, reuse
         self.positions: list[Any] | None = None
         self.clear_edges = False  # did the last fresh layout leave the image's edges blank?
         self.layouts = 0  # how many times the layout was solved (for tests and benchmarks)
+        self.frames: dict[str, Any] = {}  # frame key -> (box, pixels), the last used last
+        self.frames_reused = 0  # how many axes frames were pasted back instead of drawn
+        self.agg: Any = None  # one Agg renderer for every state (see _kept_canvas_class)
 
     def __call__(self, **values: Any) -> bytes:
         png = self._render(values, keep=self.positions is not None)
@@ -81,7 +104,9 @@ class SteadyRenderer:
             png = self._render(values, keep=False)
         return png
 
-    def _fits(self, fig: Any, renderer: Any, pixels: np.ndarray, texts: list[Any]) -> bool:
+    def _fits(
+        self, fig: Any, renderer: Any, pixels: np.ndarray, texts: list[Any], kept: list[Any]
+    ) -> bool:
         """True if nothing drawn on ``fig`` (just drawn in the kept places) was clipped.
 
         Constrained layout leaves a margin of background all round, so a line or a patch
@@ -89,24 +114,32 @@ class SteadyRenderer:
         between two letters, and a caption that gains a line jumps past it whole), so
         every text drawn is measured: from the sizes the draw just computed, which is
         cheaper than matplotlib's tight bounding box (that lays out every tick again).
-        A picture whose fresh layout already reached the edge is measured in full.
+        A picture whose fresh layout already reached the edge is measured in full. The
+        frames of ``kept`` axes (see :func:`_overlay`) were checked when they were drawn:
+        their axis labels are not measured again.
         """
         if not self.clear_edges:
             return _fits_exactly(fig, renderer)
         if not _edges_are(pixels, _rgba_bytes(fig.get_facecolor())):
             return False
-        measured = {id(artist): artist for artist in [*texts, *_loose_artists(fig)]}
+        frame = {id(axis.label) for ax in kept for axis in ax._axis_map.values()}
+        loose = [artist for artist in _loose_artists(fig) if id(artist) not in frame]
+        measured = {id(artist): artist for artist in [*texts, *loose]}
         return all(_inside(fig, a.get_window_extent(renderer)) for a in measured.values())
 
     def _render(self, values: dict[str, Any], keep: bool) -> bytes | None:
         """Draw, place the axes, render; return None if kept places would clip the state."""
         import matplotlib as mpl
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
         with mpl.rc_context(_course_rc()):
             fig = Figure(figsize=self.figsize, dpi=_style.DPI, layout="constrained")
-            canvas = FigureCanvasAgg(fig)
+            canvas = _kept_canvas_class()(fig)
+            if self.agg is None and self.reuse:
+                self.agg = _text_caching_renderer_class()(
+                    *canvas.get_width_height(physical=True), fig.dpi
+                )
+            canvas.kept = self.agg
             self.draw(fig, **values)
             keep = keep and len(self.positions or ()) == len(fig.axes)
             if keep:
@@ -114,9 +147,17 @@ class SteadyRenderer:
                 fig.set_layout_engine(None)
                 for ax, position in zip(fig.axes, self.positions, strict=True):
                     ax.set_position(position)
-            renderer, texts = _draw_keeping_texts(canvas)
+            renderer = canvas.get_renderer()  # the kept one, which canvas.draw() also uses
+            overlay = _overlay(fig) if self.reuse else None
+            kept: list[Any] = []
+            if not keep:  # new places: no kept frame can match
+                self.frames.clear()
+            if overlay is None:  # cannot be drawn in two layers: draw it whole
+                texts = _keeping_texts(renderer, canvas.draw)
+            else:
+                texts, kept = self._draw_in_layers(fig, renderer, overlay, keep)
             pixels = np.asarray(renderer.buffer_rgba())  # (height, width, 4) uint8, a view
-            if keep and not self._fits(fig, renderer, pixels, texts):
+            if keep and not self._fits(fig, renderer, pixels, texts, kept):
                 return None
             if not keep:
                 self.layouts += 1
@@ -124,10 +165,151 @@ class SteadyRenderer:
             self.positions = [ax.get_position(original=True) for ax in fig.axes]
             return encode_png(pixels)
 
+    def _draw_in_layers(
+        self, fig: Any, renderer: Any, groups: list[tuple[Any, list[Any]]], keep: bool
+    ) -> tuple[list[Any], list[Any]]:
+        """Draw every axes' frame (kept from an earlier state when unchanged), then the rest.
 
-def _draw_keeping_texts(canvas: Any) -> tuple[Any, list[Any]]:
-    """Draw the canvas's figure; return its renderer and the one-line texts it drew."""
-    renderer = canvas.get_renderer()  # the one canvas.draw() will use
+        ``groups`` is :func:`_overlay`'s answer. Returns the one-line texts drawn and the
+        axes whose frames were kept.
+        """
+        overlay = [artist for _, artists in groups for artist in artists]
+        framed = [ax for ax, _ in groups if ax is not None and ax.axison]  # a frame to draw
+        kept: dict[Any, tuple[Any, Any]] = {}  # axes -> (its frame's box, its pixels)
+        if keep:
+            for ax in framed:
+                key = _frame_key(fig, ax)
+                if key in self.frames:
+                    self.frames[key] = kept[ax] = self.frames.pop(key)  # now the last used
+        texts = self._draw_frames(fig, renderer, overlay, hidden=list(kept))
+        boxes = {ax: box for ax, (box, _) in kept.items()}
+        drawn = [ax for ax in framed if ax not in kept]
+        boxes.update({ax: _frame_box(ax, renderer) for ax in drawn})
+        if _boxes_overlap(list(boxes.values())) or _reaches_later_frame(groups, boxes, renderer):
+            # Two layers would not give the picture matplotlib draws: draw it whole.
+            renderer.clear()
+            return _keeping_texts(renderer, lambda: fig.draw(renderer)), []
+        for _box, pixels in kept.values():
+            renderer.restore_region(pixels)
+        for ax in drawn:
+            self.frames[_frame_key(fig, ax)] = (boxes[ax], renderer.copy_from_bbox(boxes[ax]))
+        while len(self.frames) > FRAMES_KEPT:  # forget the least recently used
+            del self.frames[next(iter(self.frames))]
+        self.frames_reused += len(kept)
+
+        def draw_overlay() -> None:
+            for artist in overlay:
+                artist.draw(renderer)
+
+        texts += _keeping_texts(renderer, draw_overlay)
+        return texts, list(kept)
+
+    @staticmethod
+    def _draw_frames(fig: Any, renderer: Any, overlay: list[Any], hidden: list[Any]) -> list[Any]:
+        """Draw the figure's background and the frames of its axes but ``hidden`` ones."""
+        skipped = [*overlay, *hidden]
+        for artist in skipped:  # matplotlib's own draw leaves animated artists out
+            artist.set_animated(True)
+        try:
+            renderer.clear()
+            return _keeping_texts(renderer, lambda: fig.draw(renderer))
+        finally:
+            for artist in skipped:
+                artist.set_animated(False)
+
+
+@functools.cache
+def _kept_canvas_class() -> type:
+    """An Agg canvas that draws with a renderer kept from one state to the next.
+
+    Every state of an explorer has the same size, so one renderer serves them all. Kept,
+    it keeps matplotlib's cache of text sizes (which is per renderer): the same tick label
+    or caption is not laid out again at every slider move.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    class KeptCanvas(FigureCanvasAgg):
+        kept: Any = None
+
+        def get_renderer(self) -> Any:
+            return self.kept if self.kept is not None else super().get_renderer()
+
+    return KeptCanvas
+
+
+@functools.cache
+def _text_caching_renderer_class() -> type:
+    """An Agg renderer that keeps the glyph images of every text it has drawn.
+
+    Matplotlib lays out and rasterises a text glyph by glyph at every draw: for a graph
+    with thirty labels that is a third of a redraw. Most of them are drawn again at the
+    same place in the next state, so the renderer keeps, for each text drawn (its string,
+    font, size, place, angle), the glyph images matplotlib composited, and composites the
+    same images again next time, in the text's current colour. The pixels are the same.
+    Texts in math mode, and matplotlib versions that composite differently, are drawn
+    as usual.
+    """
+    import matplotlib as mpl
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    class Recorder:
+        """Stands in for the C++ renderer while one text is drawn; records its images."""
+
+        def __init__(self, inner: Any) -> None:
+            self.inner, self.images, self.complete = inner, [], True
+
+        def draw_text_image(self, image: Any, x: Any, y: Any, angle: Any, gc: Any) -> None:
+            if isinstance(image, np.ndarray):
+                self.images.append((image.copy(), x, y, angle))
+            else:  # an older matplotlib passes the font itself: nothing to keep
+                self.complete = False
+            self.inner.draw_text_image(image, x, y, angle, gc)
+
+        def __getattr__(self, name: str) -> Any:
+            self.complete = False  # anything else drawn (a box): not kept
+            return getattr(self.inner, name)
+
+    class TextCachingRenderer(RendererAgg):
+        LIMIT = 4096  # texts kept; forgotten all at once when full
+
+        def __init__(self, width: int, height: int, dpi: float) -> None:
+            super().__init__(width, height, dpi)
+            self.kept_texts: dict[Any, list] = {}
+
+        def draw_text(self, gc: Any, x: float, y: float, s: str, prop: Any, angle: float,
+                      ismath: Any = False, mtext: Any = None) -> None:  # fmt: skip
+            if ismath:
+                return super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+            key = (
+                s, x, y, angle, gc.get_antialiased(), prop.get_size_in_points(),
+                tuple(prop.get_family()), prop.get_slant(), prop.get_variant(),
+                prop.get_weight(), prop.get_stretch(), prop.get_file(),
+                mpl.rcParams["text.hinting"], mpl.rcParams["text.hinting_factor"],
+                getattr(mtext, "get_fontfeatures", lambda: None)(),
+                getattr(mtext, "get_language", lambda: None)(),
+            )  # fmt: skip
+            images = self.kept_texts.get(key)
+            if images is not None:
+                for image, ix, iy, iangle in images:
+                    self._renderer.draw_text_image(image, ix, iy, iangle, gc)
+                return None
+            recorder = Recorder(self._renderer)
+            self._renderer = recorder
+            try:
+                super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+            finally:
+                self._renderer = recorder.inner
+            if recorder.complete:
+                if len(self.kept_texts) >= self.LIMIT:
+                    self.kept_texts.clear()
+                self.kept_texts[key] = recorder.images
+            return None
+
+    return TextCachingRenderer
+
+
+def _keeping_texts(renderer: Any, draw: Callable[[], Any]) -> list[Any]:
+    """Run ``draw()`` on ``renderer``; return the one-line texts it drew."""
     texts: list[Any] = []
     draw_text = renderer.draw_text
 
@@ -139,10 +321,194 @@ def _draw_keeping_texts(canvas: Any) -> tuple[Any, list[Any]]:
 
     renderer.draw_text = keeping
     try:
-        canvas.draw()
+        draw()
     finally:
         del renderer.draw_text  # back to the class's method
-    return renderer, texts
+    return texts
+
+
+# Drawing in two layers ------------------------------------------------------------------
+#
+# Most of a redraw is the axes' frames: ticks, tick labels, grid lines and axis labels
+# (about two thirds of matplotlib's drawing time). A slider usually leaves them as they
+# were: the same limits, the same ticks. So the picture is drawn in two layers. The
+# *frames* are the figure's background and each axes' background and axes (ticks, grid,
+# labels); the *overlay* is everything else (lines, images, texts, titles, legends,
+# spines), drawn over them in matplotlib's own order. Each axes' frame is kept as the
+# pixels of the box it covers (_frame_box), under a key of everything it is drawn from
+# (_frame_key); a later state whose key is the same pastes those pixels back instead of
+# drawing that frame. In an explorer with a fixed panel and a panel whose range changes,
+# only the second is drawn. Frames whose boxes would overlap are all drawn. The result is
+# the same picture, pixel for pixel (a test compares every explorer's layered renders
+# with whole ones).
+
+
+def _overlay(fig: Any) -> list[tuple[Any, list[Any]]] | None:
+    """What is drawn over ``fig``'s frames, in drawing order; None if it cannot be layered.
+
+    A list of ``(axes, its artists)`` in the order matplotlib draws the axes, then
+    ``(None, the figure's own texts and legends)``. Two layers give the same pixels as
+    one draw only when nothing in the overlay would have been drawn under a frame: every
+    overlay artist of an axes sits above its axes (zorder), or is an image in axes without
+    grid lines (an image stays inside the axes; ticks and labels are outside); figure
+    texts and legends sit above every axes; and no two axes overlap. Anything else (twin
+    axes, an image under grid lines, axes placed by a locator) is drawn whole. Whether an
+    axes' overlay reaches the frame of an axes drawn after it is checked once the frames'
+    boxes are known (:func:`_reaches_later_frame`).
+    """
+    from matplotlib.axes import Axes
+    from matplotlib.image import AxesImage
+
+    children = [artist for artist in fig.get_children() if artist is not fig.patch]
+    axes = [artist for artist in children if isinstance(artist, Axes)]
+    others = [artist for artist in children if not isinstance(artist, Axes)]
+    if fig.subfigs or _overlapping(axes):
+        return None
+    if axes and others and min(a.get_zorder() for a in others) <= max(a.get_zorder() for a in axes):
+        return None
+    groups: list[tuple[Any, list[Any]]] = []
+    for ax in sorted(axes, key=lambda a: a.get_zorder()):
+        if ax.get_axes_locator() is not None:
+            return None
+        if not ax.get_visible():
+            continue
+        frame = [ax.patch, *ax._axis_map.values()]
+        kids = [a for a in ax.get_children() if not any(a is f for f in frame)]
+        if not (ax.axison and ax.get_frame_on()):  # Axes.draw leaves the spines out then
+            kids = [a for a in kids if not any(a is s for s in ax.spines.values())]
+        if ax.axison:
+            floor = max(axis.get_zorder() for axis in ax._axis_map.values())
+            gridded = any(_grid_on(axis) for axis in ax._axis_map.values())
+            for artist in kids:
+                image_ok = isinstance(artist, AxesImage) and not gridded
+                if artist.get_zorder() <= floor and not image_ok:
+                    return None
+        groups.append((ax, sorted(kids, key=lambda a: a.get_zorder())))
+    return [*groups, (None, sorted(others, key=lambda a: a.get_zorder()))]
+
+
+def _reaches_later_frame(
+    groups: list[tuple[Any, list[Any]]], boxes: dict[Any, Any], renderer: Any
+) -> bool:
+    """True if an axes' overlay could cover part of the frame of an axes drawn after it.
+
+    Drawn whole, that frame would be on top; drawn in layers, every frame comes first.
+    An artist clipped to its axes stays inside the axes' box; a text, a legend or an
+    unclipped marker is measured.
+    """
+    from matplotlib.axes import Axes
+
+    order = [ax for ax, _ in groups if ax is not None]
+    for i, (ax, artists) in enumerate(groups[: len(order)]):
+        later = [boxes[other] for other in order[i + 1 :] if other in boxes]
+        if not later:
+            continue
+        reach = [ax.bbox]
+        for artist in artists:
+            if not artist.get_visible() or (artist.get_clip_on() and _clipped(artist)):
+                continue
+            extent = artist.get_tightbbox(renderer) if isinstance(artist, Axes) else None
+            reach.append(extent or artist.get_window_extent(renderer))
+        if _boxes_overlap(reach, later):
+            return True
+    return False
+
+
+def _clipped(artist: Any) -> bool:
+    return artist.get_clip_box() is not None or artist.get_clip_path() is not None
+
+
+def _grid_on(axis: Any) -> bool:
+    """True if ``axis`` draws grid lines (matplotlib keeps this in its tick settings)."""
+    return bool(axis._major_tick_kw.get("gridOn") or axis._minor_tick_kw.get("gridOn"))
+
+
+def _overlapping(axes: list[Any]) -> bool:
+    boxes = [ax.get_position().extents for ax in axes]
+    for i, (x0, y0, x1, y1) in enumerate(boxes):
+        for u0, v0, u1, v1 in boxes[i + 1 :]:
+            if min(x1, u1) > max(x0, u0) and min(y1, v1) > max(y0, v0):
+                return True
+    return False
+
+
+def _frame_box(ax: Any, renderer: Any) -> Any:
+    """The box, in whole pixels, that holds everything ``ax``'s frame has just drawn.
+
+    The axes' background; its tick marks, on the sides that have them (a tick mark is a
+    marker as long as the tick, drawn across the axes' edge); and the tick labels, axis
+    label and offset text of each axis. One pixel to spare, cut to the figure.
+    """
+    from matplotlib.transforms import Bbox
+
+    x0, y0, x1, y1 = ax.bbox.extents
+    boxes = []
+    for axis in ax._axis_map.values() if ax.axison else ():
+        if not axis.get_visible():
+            continue
+        boxes.append(axis.get_tightbbox(renderer))  # None if it draws no text
+        for tick in axis.majorTicks[:1] + axis.minorTicks[:1]:
+            for line, before in ((tick.tick1line, True), (tick.tick2line, False)):
+                if not line.get_visible():
+                    continue  # no mark on this side (tick2 is the top or the right one)
+                reach = (line.get_markersize() + line.get_markeredgewidth()) * ax.figure.dpi / 72
+                if axis.axis_name == "x" and before:
+                    y0 = min(y0, ax.bbox.y0 - reach)
+                elif axis.axis_name == "x":
+                    y1 = max(y1, ax.bbox.y1 + reach)
+                elif before:
+                    x0 = min(x0, ax.bbox.x0 - reach)
+                else:
+                    x1 = max(x1, ax.bbox.x1 + reach)
+    box = Bbox.union([Bbox.from_extents(x0, y0, x1, y1), *filter(None, boxes)]).padded(1.0)
+    x0, y0, x1, y1 = Bbox.intersection(box, ax.figure.bbox).extents
+    return Bbox.from_extents(np.floor(x0), np.floor(y0), np.ceil(x1), np.ceil(y1))
+
+
+def _boxes_overlap(boxes: list[Any], others: list[Any] | None = None) -> bool:
+    """True if two of ``boxes`` (or one of them and one of ``others``) share more than an edge."""
+    for i, box in enumerate(boxes):
+        for other in boxes[i + 1 :] if others is None else others:
+            if min(box.x1, other.x1) > max(box.x0, other.x0) and min(box.y1, other.y1) > max(
+                box.y0, other.y0
+            ):
+                return True
+    return False
+
+
+def _frame_key(fig: Any, ax: Any) -> str:
+    """Everything the pixels of ``ax``'s frame are drawn from, as one comparable string.
+
+    The figure's background; the axes' place and limits (with its aspect applied, as a
+    draw does) and background; and for each of its axes the tick settings, the tick
+    positions and their labels as the formatter writes them, and the axis label.
+    """
+    ax.apply_aspect()
+    parts: list[Any] = [
+        fig.patch.get_facecolor(), fig.patch.get_edgecolor(), fig.patch.get_linewidth(),
+        ax.get_position().bounds, ax.get_xlim(), ax.get_ylim(), ax.get_xscale(),
+        ax.get_yscale(), ax.axison, ax.get_frame_on(), ax.get_visible(), ax.get_zorder(),
+        ax.patch.get_facecolor(), ax.patch.get_visible(),
+    ]  # fmt: skip
+    if ax.axison:
+        for axis in ax._axis_map.values():
+            parts += [axis.get_visible(), axis.get_zorder(), axis._major_tick_kw,
+                      axis._minor_tick_kw, axis.get_label_position()]  # fmt: skip
+            label = axis.label
+            parts += [
+                label.get_text(),
+                label.get_color(),
+                label.get_fontsize(),
+                label.get_visible(),
+            ]
+            for ticker, locs in ((axis.major, axis.get_majorticklocs()),
+                                 (axis.minor, axis.get_minorticklocs())):  # fmt: skip
+                parts += [
+                    list(locs),
+                    ticker.formatter.format_ticks(locs),
+                    ticker.formatter.get_offset(),
+                ]
+    return repr(parts)
 
 
 def _rgba_bytes(color: Any) -> np.ndarray:

@@ -1,0 +1,228 @@
+"""Explorers draw each axes' frame once per set of limits: the pixels must not change.
+
+``SteadyRenderer`` pastes back the kept frame of an axes (background, ticks, labels, grid)
+when a state has the same limits, draws only the rest, and composites kept glyph images
+for texts it drew before. Every test here compares such renders with whole ones, drawn
+by matplotlib alone at the same places (``reuse=False``).
+"""
+
+import io
+
+import ipywidgets as widgets
+import numpy as np
+import pytest
+from PIL import Image
+
+import bpkit
+from bpkit import widgets as explorers
+from bpkit.widgets._explorer import (
+    SteadyRenderer,
+    _frame_box,
+    _overlay,
+    explorer,
+)
+
+
+def pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(bytes(png))).convert("RGBA"))
+
+
+def steady_renderer(box) -> SteadyRenderer:
+    """The SteadyRenderer behind an explorer widget."""
+    cells = box.render.__closure__
+    return next(c.cell_contents for c in cells if isinstance(c.cell_contents, SteadyRenderer))
+
+
+def whole(renderer: SteadyRenderer, values: dict) -> np.ndarray:
+    """The state drawn whole by matplotlib, at the places ``renderer`` keeps."""
+    plain = SteadyRenderer(renderer.draw, renderer.figsize, reuse=False)
+    plain.positions, plain.clear_edges = renderer.positions, renderer.clear_edges
+    return pixels(plain(**values))
+
+
+def lesson06_graph():
+    x, w, b = bpkit.scalar.Value(2.0), bpkit.scalar.Value(-3.0), bpkit.scalar.Value(1.0)
+    return explorers.backward_stepper((x * w + b).tanh() * x)
+
+
+# Each explorer of the lessons, a control, and values that go back and forth: some
+# states keep the limits (a frame is pasted back), some change them (drawn again).
+EXPLORERS = {
+    "tangent": (explorers.tangent_explorer, "h", [0.5, 0.01, 0.5, 0.3]),
+    "backward_stepper": (lesson06_graph, "step", [1, 3, 1, 4]),
+    "descent_1d": (explorers.descent_explorer, "lr", [0.05, 1.2, 0.95, 0.05, 1.2]),
+    "descent_2d": (lambda: explorers.descent_explorer(dim=2), "lr", [0.05, 0.45, 0.05, 0.3]),
+    "neuron": (explorers.neuron_explorer, "w1", [0.5, -1.0, 2.0, 0.5]),
+    "backprop_stepper": (explorers.backprop_stepper, "step", [3, 6, 3, 9]),
+    "init": (explorers.init_explorer, "gain", [0.3, 3.0, 10.0, 0.3]),
+    "gradient_flow": (explorers.gradient_flow_explorer, "radius", [0.8, 1.5, 1.9, 0.8]),
+    "gated_flow": (explorers.gated_flow_explorer, "forget_bias", [-1.0, 3.0, 4.5, -1.0]),
+}
+
+
+FRAMED = [name for name in EXPLORERS if "stepper" not in name]  # steppers draw no axes
+
+
+@pytest.mark.parametrize("name", EXPLORERS)
+def test_every_explorer_pastes_frames_back_and_shows_the_same_pixels(name):
+    build, control, values = EXPLORERS[name]
+    box = build()
+    renderer = steady_renderer(box)
+    for value in values:
+        box.controls[control].value = value
+        np.testing.assert_array_equal(pixels(box.image.value), whole(renderer, box.values()))
+    if name in FRAMED:
+        assert renderer.frames_reused > 0, f"{name}: no frame was ever pasted back"
+    assert renderer.agg.kept_texts, f"{name}: no text was kept"
+
+
+@pytest.mark.parametrize("name", FRAMED)
+def test_each_frame_box_holds_every_pixel_its_frame_draws(name):
+    """A box that missed a tick label would paste back a picture without it."""
+    import matplotlib as mpl
+    from matplotlib.figure import Figure
+
+    from bpkit.widgets._explorer import _course_rc, _kept_canvas_class
+
+    build, _, _ = EXPLORERS[name]
+    box = build()
+    renderer = steady_renderer(box)
+    with mpl.rc_context(_course_rc()):
+        fig = Figure(figsize=renderer.figsize, dpi=bpkit.plot._style.DPI)
+        canvas = _kept_canvas_class()(fig)
+        renderer.draw(fig, **box.values())
+        fig.set_layout_engine(None)
+        for ax, position in zip(fig.axes, renderer.positions, strict=True):
+            ax.set_position(position)
+        groups = _overlay(fig)
+        assert groups is not None, f"{name} is drawn whole: its frames are never kept"
+        overlay = [artist for _, artists in groups for artist in artists]
+        agg = canvas.get_renderer()
+        background = np.round(255 * np.array(mpl.colors.to_rgba(fig.get_facecolor())))
+        checked = 0
+        for ax in fig.axes:
+            others = [other for other in fig.axes if other is not ax]
+            for artist in [*overlay, *others]:
+                artist.set_animated(True)
+            agg.clear()
+            fig.draw(agg)
+            for artist in [*overlay, *others]:
+                artist.set_animated(False)
+            image = np.asarray(agg.buffer_rgba())
+            drawn = np.argwhere((image != background).any(axis=-1))  # (row, column) pairs
+            box = _frame_box(ax, agg)
+            height = image.shape[0]
+            if not len(drawn):  # an axes without axis and background draws no frame
+                continue
+            rows, columns = drawn[:, 0], drawn[:, 1]
+            assert columns.min() >= box.x0, name
+            assert columns.max() < box.x1, name
+            assert (height - rows - 1).min() >= box.y0, name  # pixel rows count from the top
+            assert (height - rows).max() <= box.y1, name
+            checked += 1
+    assert checked, f"{name}: no axes draws a frame"
+
+
+def draw_twin(fig, a=1.0):
+    ax = fig.add_subplot()
+    ax.plot([0, 1], [0, a])
+    ax.twinx().plot([0, 1], [1, 0], color="red")
+
+
+def draw_image_under_grid(fig, a=1.0):
+    ax = fig.add_subplot()
+    ax.imshow(np.outer(np.arange(4), np.arange(4)) * a, extent=(0, 1, 0, 1))
+    ax.grid(True)
+
+
+@pytest.mark.parametrize("draw", [draw_twin, draw_image_under_grid])
+def test_a_picture_whose_frames_would_hide_something_is_drawn_whole(draw):
+    """Twin axes overlap; grid lines drawn over an image belong above it: no layers."""
+    box = explorer(draw, {"a": widgets.FloatSlider(value=1.0, min=0.1, max=3.0)})
+    renderer = steady_renderer(box)
+    for a in (2.0, 1.0, 2.0):
+        box.controls["a"].value = a
+        np.testing.assert_array_equal(pixels(box.image.value), whole(renderer, box.values()))
+    assert renderer.frames_reused == 0
+    assert renderer.frames == {}
+
+
+def draw_crowded(fig, a=1.0):
+    """Two axes placed by hand so close that the right one's labels reach the left one."""
+    fig.set_layout_engine(None)
+    left = fig.add_axes((0.1, 0.2, 0.38, 0.7))
+    right = fig.add_axes((0.52, 0.2, 0.38, 0.7))
+    left.plot([0, 1], [0, a])
+    right.plot([0, 1], [a, 0])
+    right.set_ylabel("a long label\nthat reaches left")
+    right.set_yticks([0.0, 0.5, 1.0], ["zero point zero", "half", "one"])
+
+
+def test_frames_whose_boxes_overlap_are_all_drawn():
+    renderer = SteadyRenderer(draw_crowded, (5.0, 3.0))
+    renderer(a=1.0)
+    for a in (1.0, 2.0, 1.0):
+        np.testing.assert_array_equal(pixels(renderer(a=a)), whole(renderer, {"a": a}))
+    assert renderer.frames_reused == 0
+
+
+def draw_reaching(fig, a=1.0):
+    """The left panel's note (not clipped) runs across the right panel's tick labels."""
+    left, right = fig.subplots(1, 2)
+    left.plot([0, 1], [0, a])
+    right.plot([0, 1], [a, 0])
+    left.text(0.6, 0.5, "a note that runs on and on", transform=left.transAxes, fontsize=14,
+              bbox={"facecolor": "yellow"}, in_layout=False)  # fmt: skip
+
+
+def test_an_overlay_that_reaches_a_later_frame_is_drawn_whole():
+    """Drawn whole, the right panel's tick labels lie over the note; so must they here."""
+    renderer = SteadyRenderer(draw_reaching, (6.0, 3.0))
+    renderer(a=1.0)
+    for a in (1.0, 1.0, 2.0):
+        np.testing.assert_array_equal(pixels(renderer(a=a)), whole(renderer, {"a": a}))
+    assert renderer.frames_reused == 0
+
+
+def test_same_limits_paste_every_frame_back_and_new_limits_draw_that_frame():
+    def draw(fig, a=1.0, top=1.0):
+        left, right = fig.subplots(1, 2)
+        left.plot([0, 1], [0, a])
+        left.set_ylim(0, 4)
+        right.plot([0, 1], [0, a])
+        right.set_ylim(0, top)
+
+    renderer = SteadyRenderer(draw, (6.0, 3.0))
+    renderer(a=1.0)
+    renderer(a=2.0)  # the same limits: both frames pasted back
+    assert renderer.frames_reused == 2
+    renderer(a=2.0, top=5.0)  # the right panel's range changes: only the left one is kept
+    assert renderer.frames_reused == 3
+    np.testing.assert_array_equal(
+        pixels(renderer(a=3.0, top=5.0)), whole(renderer, {"a": 3.0, "top": 5.0})
+    )
+    assert renderer.frames_reused == 5
+
+
+def test_texts_drawn_before_are_composited_from_kept_glyphs():
+    def draw(fig, shift=0.0, label="plain text"):
+        ax = fig.add_subplot()
+        ax.plot([0, 1], [0, 1])
+        ax.text(0.2 + shift, 0.5, label)
+        ax.set_title(r"math $\alpha^2$")
+
+    renderer = SteadyRenderer(draw, (4.0, 3.0))
+    for shift, label in (
+        (0.0, "plain text"),
+        (0.0, "plain text"),
+        (0.001, "plain text"),
+        (0.0, "other"),
+    ):
+        np.testing.assert_array_equal(
+            pixels(renderer(shift=shift, label=label)),
+            whole(renderer, {"shift": shift, "label": label}),
+        )
+    kept = [key[0] for key in renderer.agg.kept_texts]
+    assert kept.count("plain text") == 2  # one per place it was drawn at
+    assert "other" in kept
+    assert not any("alpha" in text for text in kept)  # math text is drawn as usual
