@@ -17,8 +17,11 @@ import bpkit
 from bpkit import widgets as explorers
 from bpkit.widgets._explorer import (
     SteadyRenderer,
+    _course_rc,
+    _draw_frames,
     _frame_box,
     _overlay,
+    _text_caching_renderer_class,
     explorer,
 )
 
@@ -80,16 +83,15 @@ def test_every_explorer_pastes_frames_back_and_shows_the_same_pixels(name):
 def test_each_frame_box_holds_every_pixel_its_frame_draws(name):
     """A box that missed a tick label would paste back a picture without it."""
     import matplotlib as mpl
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-
-    from bpkit.widgets._explorer import _course_rc, _kept_canvas_class
 
     build, _, _ = EXPLORERS[name]
     box = build()
     renderer = steady_renderer(box)
     with mpl.rc_context(_course_rc()):
         fig = Figure(figsize=renderer.figsize, dpi=bpkit.plot._style.DPI)
-        canvas = _kept_canvas_class()(fig)
+        FigureCanvasAgg(fig)
         renderer.draw(fig, **box.values())
         fig.set_layout_engine(None)
         for ax, position in zip(fig.axes, renderer.positions, strict=True):
@@ -97,23 +99,18 @@ def test_each_frame_box_holds_every_pixel_its_frame_draws(name):
         groups = _overlay(fig)
         assert groups is not None, f"{name} is drawn whole: its frames are never kept"
         overlay = [artist for _, artists in groups for artist in artists]
-        agg = canvas.get_renderer()
+        width, height = (round(side * fig.dpi) for side in renderer.figsize)
+        agg = _text_caching_renderer_class()(width, height, fig.dpi)
         background = np.round(255 * np.array(mpl.colors.to_rgba(fig.get_facecolor())))
         checked = 0
         for ax in fig.axes:
-            others = [other for other in fig.axes if other is not ax]
-            for artist in [*overlay, *others]:
-                artist.set_animated(True)
-            agg.clear()
-            fig.draw(agg)
-            for artist in [*overlay, *others]:
-                artist.set_animated(False)
+            agg.drawn = []
+            _draw_frames(fig, agg, overlay, hidden=[other for other in fig.axes if other is not ax])
             image = np.asarray(agg.buffer_rgba())
             drawn = np.argwhere((image != background).any(axis=-1))  # (row, column) pairs
-            box = _frame_box(ax, agg)
-            height = image.shape[0]
             if not len(drawn):  # an axes without axis and background draws no frame
                 continue
+            box = _frame_box(ax, agg)
             rows, columns = drawn[:, 0], drawn[:, 1]
             assert columns.min() >= box.x0, name
             assert columns.max() < box.x1, name

@@ -104,24 +104,26 @@ class SteadyRenderer:
             png = self._render(values, keep=False)
         return png
 
-    def _fits(
-        self, fig: Any, renderer: Any, pixels: np.ndarray, texts: list[Any], kept: list[Any]
-    ) -> bool:
+    def _fits(self, fig: Any, renderer: Any, pixels: np.ndarray, kept: list[Any]) -> bool:
         """True if nothing drawn on ``fig`` (just drawn in the kept places) was clipped.
 
         Constrained layout leaves a margin of background all round, so a line or a patch
         that crosses an edge leaves pixels on it. A text may not (the edge can fall
         between two letters, and a caption that gains a line jumps past it whole), so
-        every text drawn is measured: from the sizes the draw just computed, which is
-        cheaper than matplotlib's tight bounding box (that lays out every tick again).
-        A picture whose fresh layout already reached the edge is measured in full. The
-        frames of ``kept`` axes (see :func:`_overlay`) were checked when they were drawn:
-        their axis labels are not measured again.
+        the ink of every text drawn is checked: the renderer knows where it put each
+        glyph (``renderer.drawn``). A text whose ink it could not follow (math text, an
+        older matplotlib) is measured instead, as is, in full, a picture whose fresh
+        layout already reached the edge. The frames of ``kept`` axes (see
+        :func:`_overlay`) were checked when they were drawn.
         """
         if not self.clear_edges:
             return _fits_exactly(fig, renderer)
         if not _edges_are(pixels, _rgba_bytes(fig.get_facecolor())):
             return False
+        inks = [ink for _, _, ink in renderer.drawn]
+        if all(ink is not None for ink in inks):
+            return all(ink.width <= 0 or _inside(fig, ink) for ink in inks)  # fmt: skip
+        texts = [text for _, text, _ in renderer.drawn if text is not None and text.get_in_layout()]
         frame = {id(axis.label) for ax in kept for axis in ax._axis_map.values()}
         loose = [artist for artist in _loose_artists(fig) if id(artist) not in frame]
         measured = {id(artist): artist for artist in [*texts, *loose]}
@@ -135,11 +137,11 @@ class SteadyRenderer:
         with mpl.rc_context(_course_rc()):
             fig = Figure(figsize=self.figsize, dpi=_style.DPI, layout="constrained")
             canvas = _kept_canvas_class()(fig)
-            if self.agg is None and self.reuse:
-                self.agg = _text_caching_renderer_class()(
-                    *canvas.get_width_height(physical=True), fig.dpi
-                )
-            canvas.kept = self.agg
+            if self.agg is None or not self.reuse:  # reuse=False: a fresh renderer each time
+                size = canvas.get_width_height(physical=True)
+                self.agg = _text_caching_renderer_class()(*size, fig.dpi, keep_glyphs=self.reuse)
+            canvas.kept = renderer = self.agg  # canvas.draw() uses it too
+            renderer.drawn = []
             self.draw(fig, **values)
             keep = keep and len(self.positions or ()) == len(fig.axes)
             if keep:
@@ -147,17 +149,16 @@ class SteadyRenderer:
                 fig.set_layout_engine(None)
                 for ax, position in zip(fig.axes, self.positions, strict=True):
                     ax.set_position(position)
-            renderer = canvas.get_renderer()  # the kept one, which canvas.draw() also uses
             overlay = _overlay(fig) if self.reuse else None
             kept: list[Any] = []
             if not keep:  # new places: no kept frame can match
                 self.frames.clear()
             if overlay is None:  # cannot be drawn in two layers: draw it whole
-                texts = _keeping_texts(renderer, canvas.draw)
+                canvas.draw()
             else:
-                texts, kept = self._draw_in_layers(fig, renderer, overlay, keep)
+                kept = self._draw_in_layers(fig, renderer, overlay, keep)
             pixels = np.asarray(renderer.buffer_rgba())  # (height, width, 4) uint8, a view
-            if keep and not self._fits(fig, renderer, pixels, texts, kept):
+            if keep and not self._fits(fig, renderer, pixels, kept):
                 return None
             if not keep:
                 self.layouts += 1
@@ -167,11 +168,10 @@ class SteadyRenderer:
 
     def _draw_in_layers(
         self, fig: Any, renderer: Any, groups: list[tuple[Any, list[Any]]], keep: bool
-    ) -> tuple[list[Any], list[Any]]:
+    ) -> list[Any]:
         """Draw every axes' frame (kept from an earlier state when unchanged), then the rest.
 
-        ``groups`` is :func:`_overlay`'s answer. Returns the one-line texts drawn and the
-        axes whose frames were kept.
+        ``groups`` is :func:`_overlay`'s answer. Returns the axes whose frames were kept.
         """
         overlay = [artist for _, artists in groups for artist in artists]
         framed = [ax for ax, _ in groups if ax is not None and ax.axison]  # a frame to draw
@@ -181,14 +181,16 @@ class SteadyRenderer:
                 key = _frame_key(fig, ax)
                 if key in self.frames:
                     self.frames[key] = kept[ax] = self.frames.pop(key)  # now the last used
-        texts = self._draw_frames(fig, renderer, overlay, hidden=list(kept))
+        _draw_frames(fig, renderer, overlay, hidden=list(kept))
         boxes = {ax: box for ax, (box, _) in kept.items()}
         drawn = [ax for ax in framed if ax not in kept]
         boxes.update({ax: _frame_box(ax, renderer) for ax in drawn})
         if _boxes_overlap(list(boxes.values())) or _reaches_later_frame(groups, boxes, renderer):
             # Two layers would not give the picture matplotlib draws: draw it whole.
             renderer.clear()
-            return _keeping_texts(renderer, lambda: fig.draw(renderer)), []
+            renderer.drawn = []
+            fig.draw(renderer)
+            return []
         for _box, pixels in kept.values():
             renderer.restore_region(pixels)
         for ax in drawn:
@@ -196,26 +198,42 @@ class SteadyRenderer:
         while len(self.frames) > FRAMES_KEPT:  # forget the least recently used
             del self.frames[next(iter(self.frames))]
         self.frames_reused += len(kept)
+        for artist in overlay:
+            artist.draw(renderer)
+        return list(kept)
 
-        def draw_overlay() -> None:
-            for artist in overlay:
-                artist.draw(renderer)
 
-        texts += _keeping_texts(renderer, draw_overlay)
-        return texts, list(kept)
+def _draw_frames(fig: Any, renderer: Any, overlay: list[Any], hidden: list[Any]) -> None:
+    """Draw the figure's background and the frames of its axes but ``hidden`` ones.
 
-    @staticmethod
-    def _draw_frames(fig: Any, renderer: Any, overlay: list[Any], hidden: list[Any]) -> list[Any]:
-        """Draw the figure's background and the frames of its axes but ``hidden`` ones."""
-        skipped = [*overlay, *hidden]
-        for artist in skipped:  # matplotlib's own draw leaves animated artists out
-            artist.set_animated(True)
+    While an axes draws, ``renderer.owner`` is that axes, so that each text the renderer
+    draws is known to belong to it (see :func:`_frame_box`).
+    """
+    skipped = [*overlay, *hidden]
+    for artist in skipped:  # matplotlib's own draw leaves animated artists out
+        artist.set_animated(True)
+    owned = [ax for ax in fig.axes if not any(ax is h for h in hidden)]
+    for ax in owned:
+        ax.draw = _owning(ax, ax.draw)  # for this draw only: an attribute hides the method
+    try:
+        renderer.clear()
+        fig.draw(renderer)
+    finally:
+        for artist in skipped:
+            artist.set_animated(False)
+        for ax in owned:
+            del ax.draw
+
+
+def _owning(ax: Any, draw: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def owning_draw(renderer: Any) -> Any:
+        renderer.owner = ax
         try:
-            renderer.clear()
-            return _keeping_texts(renderer, lambda: fig.draw(renderer))
+            return draw(renderer)
         finally:
-            for artist in skipped:
-                artist.set_animated(False)
+            renderer.owner = None
+
+    return owning_draw
 
 
 @functools.cache
@@ -247,10 +265,15 @@ def _text_caching_renderer_class() -> type:
     font, size, place, angle), the glyph images matplotlib composited, and composites the
     same images again next time, in the text's current colour. The pixels are the same.
     Texts in math mode, and matplotlib versions that composite differently, are drawn
-    as usual.
+    as usual. ``keep_glyphs=False`` keeps none.
+
+    Every text drawn is also noted in ``drawn`` as ``(owner, text, ink)``: the axes
+    drawing it (``owner``, when one is set), the ``Text`` (matplotlib passes it for a
+    one-line text, else None) and the box of pixels its glyphs cover (None if unknown).
     """
     import matplotlib as mpl
     from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.transforms import Bbox
 
     class Recorder:
         """Stands in for the C++ renderer while one text is drawn; records its images."""
@@ -259,7 +282,7 @@ def _text_caching_renderer_class() -> type:
             self.inner, self.images, self.complete = inner, [], True
 
         def draw_text_image(self, image: Any, x: Any, y: Any, angle: Any, gc: Any) -> None:
-            if isinstance(image, np.ndarray):
+            if isinstance(image, np.ndarray) and angle == 0:
                 self.images.append((image.copy(), x, y, angle))
             else:  # an older matplotlib passes the font itself: nothing to keep
                 self.complete = False
@@ -272,59 +295,52 @@ def _text_caching_renderer_class() -> type:
     class TextCachingRenderer(RendererAgg):
         LIMIT = 4096  # texts kept; forgotten all at once when full
 
-        def __init__(self, width: int, height: int, dpi: float) -> None:
+        def __init__(self, width: int, height: int, dpi: float, keep_glyphs: bool = True) -> None:
             super().__init__(width, height, dpi)
-            self.kept_texts: dict[Any, list] = {}
+            self.keep_glyphs = keep_glyphs
+            self.kept_texts: dict[Any, tuple[list, Any]] = {}  # key -> (images, ink)
+            self.drawn: list[tuple[Any, Any, Any]] = []  # (owner, text, ink) per text drawn
+            self.owner: Any = None
 
         def draw_text(self, gc: Any, x: float, y: float, s: str, prop: Any, angle: float,
                       ismath: Any = False, mtext: Any = None) -> None:  # fmt: skip
-            if ismath:
-                return super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
-            key = (
-                s, x, y, angle, gc.get_antialiased(), prop.get_size_in_points(),
-                tuple(prop.get_family()), prop.get_slant(), prop.get_variant(),
-                prop.get_weight(), prop.get_stretch(), prop.get_file(),
-                mpl.rcParams["text.hinting"], mpl.rcParams["text.hinting_factor"],
-                getattr(mtext, "get_fontfeatures", lambda: None)(),
-                getattr(mtext, "get_language", lambda: None)(),
-            )  # fmt: skip
-            images = self.kept_texts.get(key)
-            if images is not None:
+            key = None
+            if self.keep_glyphs and not ismath:
+                key = (
+                    s, x, y, angle, gc.get_antialiased(), prop.get_size_in_points(),
+                    tuple(prop.get_family()), prop.get_slant(), prop.get_variant(),
+                    prop.get_weight(), prop.get_stretch(), prop.get_file(),
+                    mpl.rcParams["text.hinting"], mpl.rcParams["text.hinting_factor"],
+                    getattr(mtext, "get_fontfeatures", lambda: None)(),
+                    getattr(mtext, "get_language", lambda: None)(),
+                )  # fmt: skip
+            found = self.kept_texts.get(key) if key is not None else None
+            if found is not None:
+                images, ink = found
                 for image, ix, iy, iangle in images:
                     self._renderer.draw_text_image(image, ix, iy, iangle, gc)
-                return None
-            recorder = Recorder(self._renderer)
-            self._renderer = recorder
-            try:
-                super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
-            finally:
-                self._renderer = recorder.inner
-            if recorder.complete:
-                if len(self.kept_texts) >= self.LIMIT:
-                    self.kept_texts.clear()
-                self.kept_texts[key] = recorder.images
-            return None
+            else:
+                recorder = Recorder(self._renderer)
+                self._renderer = recorder
+                try:
+                    super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+                finally:
+                    self._renderer = recorder.inner
+                ink = self._ink(recorder.images) if recorder.complete else None
+                if key is not None and recorder.complete:
+                    if len(self.kept_texts) >= self.LIMIT:
+                        self.kept_texts.clear()
+                    self.kept_texts[key] = (recorder.images, ink)
+            self.drawn.append((self.owner, mtext, ink))
+
+        def _ink(self, images: list) -> Any:
+            """The box of pixels (display coordinates) that glyph images cover."""
+            boxes = [Bbox.from_extents(x, self.height - y, x + image.shape[1],
+                                       self.height - y + image.shape[0])
+                     for image, x, y, _ in images if image.size]  # fmt: skip
+            return Bbox.union(boxes) if boxes else Bbox.from_extents(0, 0, 0, 0)
 
     return TextCachingRenderer
-
-
-def _keeping_texts(renderer: Any, draw: Callable[[], Any]) -> list[Any]:
-    """Run ``draw()`` on ``renderer``; return the one-line texts it drew."""
-    texts: list[Any] = []
-    draw_text = renderer.draw_text
-
-    def keeping(gc: Any, x: float, y: float, s: str, prop: Any, angle: float,
-                ismath: Any = False, mtext: Any = None) -> None:  # fmt: skip
-        if mtext is not None and mtext.get_in_layout():  # the Text, for a one-line text
-            texts.append(mtext)
-        draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
-
-    renderer.draw_text = keeping
-    try:
-        draw()
-    finally:
-        del renderer.draw_text  # back to the class's method
-    return texts
 
 
 # Drawing in two layers ------------------------------------------------------------------
@@ -436,17 +452,22 @@ def _frame_box(ax: Any, renderer: Any) -> Any:
     """The box, in whole pixels, that holds everything ``ax``'s frame has just drawn.
 
     The axes' background; its tick marks, on the sides that have them (a tick mark is a
-    marker as long as the tick, drawn across the axes' edge); and the tick labels, axis
-    label and offset text of each axis. One pixel to spare, cut to the figure.
+    marker as long as the tick, drawn across the axes' edge); and the ink of every text
+    it drew (tick labels, axis labels, offset texts), as the renderer noted it; or, if
+    the renderer could not follow a text's ink, the tight box of each axis. One pixel to
+    spare, cut to the figure.
     """
     from matplotlib.transforms import Bbox
 
     x0, y0, x1, y1 = ax.bbox.extents
-    boxes = []
+    inks = [ink for owner, _, ink in renderer.drawn if owner is ax]
+    if any(ink is None for ink in inks):
+        inks = [
+            axis.get_tightbbox(renderer) for axis in ax._axis_map.values() if axis.get_visible()
+        ]
     for axis in ax._axis_map.values() if ax.axison else ():
         if not axis.get_visible():
             continue
-        boxes.append(axis.get_tightbbox(renderer))  # None if it draws no text
         for tick in axis.majorTicks[:1] + axis.minorTicks[:1]:
             for line, before in ((tick.tick1line, True), (tick.tick2line, False)):
                 if not line.get_visible():
@@ -460,7 +481,8 @@ def _frame_box(ax: Any, renderer: Any) -> Any:
                     x0 = min(x0, ax.bbox.x0 - reach)
                 else:
                     x1 = max(x1, ax.bbox.x1 + reach)
-    box = Bbox.union([Bbox.from_extents(x0, y0, x1, y1), *filter(None, boxes)]).padded(1.0)
+    inks = [ink for ink in inks if ink is not None and ink.width > 0]
+    box = Bbox.union([Bbox.from_extents(x0, y0, x1, y1), *inks]).padded(1.0)
     x0, y0, x1, y1 = Bbox.intersection(box, ax.figure.bbox).extents
     return Bbox.from_extents(np.floor(x0), np.floor(y0), np.ceil(x1), np.ceil(y1))
 
