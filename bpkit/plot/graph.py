@@ -140,15 +140,18 @@ def _edge_curve(
     return ((x0 + x2) / 2, ym), ((x0 + x2) / 2, (y0 + 2 * ym + y2) / 4)
 
 
-def _draw_edges(ax: Any, order: list, pos: dict, w: float, h: float, style: dict) -> None:
-    """Draw every edge parent → child as an arrow, with its local derivative if asked."""
-    from matplotlib.patches import FancyArrowPatch
-    from matplotlib.path import Path
+def _edge_geometry(order: list, pos: dict, w: float, h: float) -> list[tuple]:
+    """Every edge parent → child as ``(parent, local, p0, control, p2, middle)``.
 
+    ``p0``/``p2`` are where it leaves and enters the boxes, ``control`` the control point
+    of its curve, and ``middle`` the curve's midpoint (where its label goes; a bowed
+    edge reaches no further from the straight line than that).
+    """
     boxes: dict[int, list[float]] = {}
     for x, y in pos.values():
         boxes.setdefault(int(x), []).append(y)
     offsets = _edge_offsets(order, pos, 0.45 * h)
+    edges = []
     for child in order:
         cx, cy = pos[id(child)]
         for i, (parent, local) in enumerate(zip(child.parents, child.local_grads, strict=True)):
@@ -156,26 +159,36 @@ def _draw_edges(ax: Any, order: list, pos: dict, w: float, h: float, style: dict
             start, end = offsets[(id(child), i)]
             p0, p2 = (x + w / 2, y + start), (cx - w / 2, cy + end)
             control, middle = _edge_curve(p0, p2, boxes, h)
-            lit = parent is style["highlight"]
-            colour = PALETTE["vermillion"] if lit else PALETTE["grey"]
-            path = Path([p0, control, p2], [Path.MOVETO, Path.CURVE3, Path.CURVE3])
-            arrow = FancyArrowPatch(
-                path=path, arrowstyle="-|>", mutation_scale=9, color=colour, lw=2.0 if lit else 0.9
+            edges.append((parent, local, p0, control, p2, middle))
+    return edges
+
+
+def _draw_edges(ax: Any, edges: list[tuple], style: dict) -> None:
+    """Draw every edge as an arrow, with its local derivative if asked."""
+    from matplotlib.patches import FancyArrowPatch
+    from matplotlib.path import Path
+
+    for parent, local, p0, control, p2, middle in edges:
+        lit = parent is style["highlight"]
+        colour = PALETTE["vermillion"] if lit else PALETTE["grey"]
+        path = Path([p0, control, p2], [Path.MOVETO, Path.CURVE3, Path.CURVE3])
+        arrow = FancyArrowPatch(
+            path=path, arrowstyle="-|>", mutation_scale=9, color=colour, lw=2.0 if lit else 0.9
+        )
+        arrow.set(zorder=1, in_layout=False)  # inside the axes: layout can skip it
+        ax.add_artist(arrow)  # not add_patch: the limits are set, measuring curves is slow
+        if style["show_local"]:
+            ax.text(
+                *middle,
+                _fmt(local),
+                ha="center",
+                va="center",
+                fontsize=style["font"] * 0.85,
+                color=PALETTE["vermillion"] if lit else PALETTE["blue"],
+                bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none"},
+                zorder=2,
+                in_layout=False,
             )
-            arrow.set(zorder=1, in_layout=False)  # inside the axes: layout can skip it
-            ax.add_artist(arrow)  # not add_patch: the limits are set, measuring curves is slow
-            if style["show_local"]:
-                ax.text(
-                    *middle,
-                    _fmt(local),
-                    ha="center",
-                    va="center",
-                    fontsize=style["font"] * 0.85,
-                    color=PALETTE["vermillion"] if lit else PALETTE["blue"],
-                    bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none"},
-                    zorder=2,
-                    in_layout=False,
-                )
 
 
 def draw_graph(
@@ -200,7 +213,11 @@ def draw_graph(
     if ax is None:
         ax = new_figure(graph_figsize(value)).add_subplot()
     order, pos = graph_layout(value)
-    xs, ys = [p[0] for p in pos.values()], [p[1] for p in pos.values()]
+    w, h = 0.62, 0.72  # box size in (column, row) units; the gap holds the edge labels
+    edges = _edge_geometry(order, pos, w, h)
+    xs = [p[0] for p in pos.values()]
+    # Rows of boxes, and the midpoints of edges that bow round a box (with their labels).
+    ys = [p[1] for p in pos.values()] + [edge[-1][1] for edge in edges]
     ax.set_xlim(-0.55, max(xs) + 0.55)
     ax.set_ylim(min(ys) - 0.55, max(ys) + 0.55)
     ax.set_axis_off()
@@ -208,10 +225,9 @@ def draw_graph(
     size = ax.get_position().size * ax.figure.get_size_inches() * 72  # axes size in points
     col_pt = size[0] / (max(xs) + 1.1)
     row_pt = size[1] / (max(ys) - min(ys) + 1.1)
-    w, h = 0.62, 0.72  # box size in (column, row) units; the gap holds the edge labels
     font = max(4.5, min(9.5, w * col_pt / 6.2, h * row_pt / 4.0))
     style = {"highlight": highlight, "show_local": show_local, "font": font}
-    _draw_edges(ax, order, pos, w, h, style)
+    _draw_edges(ax, edges, style)
     for node in order:
         x, y = pos[id(node)]
         lit = node is highlight

@@ -120,7 +120,8 @@ class SteadyRenderer:
             return _fits_exactly(fig, renderer)
         if not _edges_are(pixels, _rgba_bytes(fig.get_facecolor())):
             return False
-        inks = [ink for _, _, ink in renderer.drawn]
+        # A one-line text comes with its Text: one left out of the layout may lie outside.
+        inks = [ink for _, text, ink in renderer.drawn if text is None or text.get_in_layout()]
         if all(ink is not None for ink in inks):
             return all(ink.width <= 0 or _inside(fig, ink) for ink in inks)  # fmt: skip
         texts = [text for _, text, _ in renderer.drawn if text is not None and text.get_in_layout()]
