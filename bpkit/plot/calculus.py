@@ -300,8 +300,18 @@ def _draw_path(
     ax.legend(loc="upper center", fontsize=8)
 
 
-def _draw_losses(ax: Any, losses: np.ndarray, colour: str, steps: int) -> None:
-    """Draw f(x_k) against k on a log axis (only finite, positive values have a place)."""
+def _draw_losses(
+    ax: Any,
+    losses: np.ndarray,
+    colour: str,
+    steps: int,
+    loss_range: tuple[float, float] | None = None,
+) -> None:
+    """Draw f(x_k) against k on a log axis (only finite, positive values have a place).
+
+    The axis spans ``loss_range`` if given, else whole multiples of four decades around
+    the losses.
+    """
     from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
     shown = np.where(np.isfinite(losses) & (losses > 0), losses, np.nan)
@@ -315,12 +325,19 @@ def _draw_losses(ax: Any, losses: np.ndarray, colour: str, steps: int) -> None:
     # short range still has two labelled ticks, and while a slider moves the axis keeps
     # its range (and an explorer its drawn frame, see bpkit.widgets) across many values.
     finite = shown[np.isfinite(shown)]
-    if finite.size:
+    if loss_range is not None:  # labelled every four decades from the bottom
+        from matplotlib.ticker import FixedLocator
+
+        ax.set_ylim(*loss_range)
+        low, high = np.ceil(np.log10(loss_range[0])), np.floor(np.log10(loss_range[1]))
+        ax.yaxis.set_major_locator(FixedLocator(10.0 ** np.arange(low, high + 1, 4)))
+    if finite.size and loss_range is None:
         low = 4 * np.floor(np.log10(finite.min()) / 4)
         high = 4 * np.ceil(np.log10(finite.max()) / 4)
         ax.set_ylim(10.0**low, 10.0 ** max(high, low + 4))
-    else:
-        ax.set_ylim(1e-2, 1e2)
+    elif not finite.size:
+        if loss_range is None:
+            ax.set_ylim(1e-2, 1e2)
         ax.text(0.5, 0.5, "f(x_k) = 0 at every step:\nthe start is the minimum", ha="center",
                 va="center", transform=ax.transAxes, fontsize=9)  # fmt: skip
     ax.set_xlabel("step k")
@@ -343,6 +360,7 @@ def draw_descent(
     steps: int = 30,
     xlim: tuple[float, float] = (-2.0, 2.0),
     ylim: tuple[float, float] = (-2.0, 2.0),
+    loss_range: tuple[float, float] | None = None,
 ) -> Any:
     """Draw gradient descent: the path on f (1-D curve or 2-D contours) and loss vs step.
 
@@ -350,7 +368,8 @@ def draw_descent(
     2-D descent (default :func:`bowl`, threshold lr < 0.5). Without ``grad`` the
     numeric derivative or gradient of f is used. The title says whether the run
     converges, oscillates or diverges; a diverging run stops before it overflows.
-    Returns the two Axes.
+    ``loss_range`` fixes the loss axis (an explorer keeps it still, so that a faster or
+    slower descent shows as a steeper or flatter curve). Returns the two Axes.
     """
     from matplotlib.ticker import MaxNLocator
 
@@ -371,7 +390,7 @@ def draw_descent(
     ax_path, ax_loss = panels(fig, 2)
     _draw_path(ax_path, f, path, losses, colour, xlim, ylim)
     ax_path.set_title(f"η = {lr:.3g}: {verdict}")
-    _draw_losses(ax_loss, losses, colour, steps)
+    _draw_losses(ax_loss, losses, colour, steps, loss_range)
     for axis in (ax_path.xaxis, ax_path.yaxis, ax_loss.xaxis):
         axis.set_major_locator(MaxNLocator(5))  # few tick labels keep each redraw fast
     return ax_path, ax_loss

@@ -37,9 +37,17 @@ def tangent_explorer(
     )
 
 
-def draw_descent_2d(fig: Any, lr: float, x0: float, y0: float, steps: int = 30) -> Any:
+# The explorers' loss axis: from 1e-16 (a loss that small has converged to the last digit a
+# float holds relative to the start) to 1e8 (a diverging run leaves it long before it stops).
+# Kept still while the slider moves, so that a faster descent shows as a steeper line.
+LOSS_RANGE = (1e-16, 1e8)
+
+
+def draw_descent_2d(
+    fig: Any, lr: float, x0: float, y0: float, steps: int = 30, loss_range: Any = None
+) -> Any:
     """Draw 2-D gradient descent on :func:`bpkit.plot.calculus.bowl` from (x0, y0)."""
-    return plot_calculus.draw_descent(fig, lr=lr, x0=(x0, y0), steps=steps)
+    return plot_calculus.draw_descent(fig, lr=lr, x0=(x0, y0), steps=steps, loss_range=loss_range)
 
 
 def descent_explorer(dim: int = 1, lr: float = 0.1, steps: int = 30) -> Any:
@@ -47,7 +55,7 @@ def descent_explorer(dim: int = 1, lr: float = 0.1, steps: int = 30) -> Any:
 
     ``dim=1`` descends f(x) = x² (it diverges for lr > 1); ``dim=2`` descends
     f = ½·p₀² + 2·p₁² (it diverges for lr > 0.5). The learning rate slider is on a log
-    scale from 0.001 to about 1.6.
+    scale from 0.001 to about 1.6. The loss axis stays at ``LOSS_RANGE``.
     """
     import ipywidgets as widgets
 
@@ -75,7 +83,7 @@ def descent_explorer(dim: int = 1, lr: float = 0.1, steps: int = 30) -> Any:
     return explorer(
         draw,
         controls,
-        fixed={"steps": steps},
+        fixed={"steps": steps, "loss_range": LOSS_RANGE},
         figsize=(7.5, 3.5),
         title=f"Gradient descent in {dim}-D: too small, just right, oscillating, diverging",
     )
