@@ -116,3 +116,20 @@ def test_draw_descent_refuses_a_start_of_the_wrong_shape():
     """x0 must be a number (1-D) or a pair (2-D)."""
     with pytest.raises(ValueError, match=r"x0 must be a number or a pair, got shape \(3,\)"):
         draw_descent(_fig(), lr=0.1, x0=(1.0, 2.0, 3.0))
+
+
+def test_a_fixed_loss_range_keeps_the_loss_axis_still_for_every_learning_rate():
+    """An explorer passes one range, so a faster descent shows as a steeper line."""
+    from bpkit.widgets import descent_explorer
+    from bpkit.widgets.calculus import LOSS_RANGE
+
+    spans = set()
+    for lr in (0.01, 0.3, 0.9, 1.2):
+        fig = Figure()
+        _, ax_loss = draw_descent(fig, lr=lr, loss_range=LOSS_RANGE)
+        spans.add(ax_loss.get_ylim())
+        assert list(ax_loss.get_yticks()) == [1e-16, 1e-12, 1e-8, 1e-4, 1.0, 1e4, 1e8]
+    assert spans == {LOSS_RANGE}
+    assert descent_explorer().values()["loss_range"] == LOSS_RANGE
+    free = {draw_descent(Figure(), lr=lr)[1].get_ylim() for lr in (0.01, 1.2)}
+    assert len(free) == 2  # without it, the axis follows the losses

@@ -73,3 +73,17 @@ def test_every_curve_stays_inside_the_plot(forget_bias):
     ax = fig.axes[0]
     highest = max(line.get_ydata().max() for line in ax.get_lines() if len(line.get_ydata()) > 2)
     assert ax.get_ylim()[1] >= highest
+
+
+def test_the_explorer_keeps_one_gradient_range_for_every_forget_bias():
+    """The axis top covers both ends of the slider, so moving it never rescales the axis."""
+    from bpkit.plot.gated import flow_top, gated_flow_norms
+    from bpkit.widgets import gated_flow_explorer
+
+    box = gated_flow_explorer()
+    slider = box.controls["forget_bias"]
+    needed = max(
+        flow_top(gated_flow_norms(b)) for b in np.arange(slider.min, slider.max + 0.1, 1.0)
+    )
+    assert box.values()["top"] == needed
+    assert needed > flow_top(gated_flow_norms(slider.value))  # the default alone needs less

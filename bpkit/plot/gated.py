@@ -13,7 +13,7 @@ import numpy as np
 
 from bpkit.plot._style import PALETTE, panels, power_of_ten
 
-__all__ = ["draw_gated_flow", "gated_flow_norms"]
+__all__ = ["draw_gated_flow", "flow_top", "gated_flow_norms"]
 
 
 def gated_flow_norms(
@@ -49,12 +49,25 @@ def _flow_norms(forget_bias: float, T: int, n_hidden: int, seed: int) -> dict[st
         }
 
 
-def draw_gated_flow(fig: Any, forget_bias: float = 2.0, lag: int = 50, T: int = 100) -> Any:
+def flow_top(norms: dict[str, np.ndarray]) -> float:
+    """The top of the gradient axis: the whole decade above twice the highest norm.
+
+    A wide-open gate's gradient grows with the lag, so the axis must reach above it. A
+    whole decade keeps the range while a slider moves within it.
+    """
+    highest = max(float(n.max()) for n in norms.values())
+    return float(10.0 ** np.ceil(np.log10(max(2.0, 2.0 * highest))))
+
+
+def draw_gated_flow(
+    fig: Any, forget_bias: float = 2.0, lag: int = 50, T: int = 100, top: float | None = None
+) -> Any:
     """Draw the gradient against lag for an RNN and an LSTM, with the values at ``lag``.
 
     The left panel plots :func:`gated_flow_norms` on a log axis; the right panel shows the
     two gradients ``lag`` steps back as bars, and the title says how many times larger
-    the LSTM's is (short, so that a redraw never has to lay the figure out again).
+    the LSTM's is (short, so that a redraw never has to lay the figure out again). Both
+    axes reach from 1e-16 to ``top`` (default: see :func:`flow_top`).
     """
     if not 0 <= lag < T:
         raise ValueError(f"draw_gated_flow: lag must be in 0 … T−1 = {T - 1}, got {lag}.")
@@ -78,10 +91,7 @@ def draw_gated_flow(fig: Any, forget_bias: float = 2.0, lag: int = 50, T: int = 
         style = ":" if label == "forget gates" else "-"
         ax.semilogy(tau[shown], n[shown], style, color=colors[label], lw=2, label=label)
     ax.axvline(lag, color=PALETTE["orange"], lw=1)
-    # A wide-open gate's gradient grows with the lag: the axis reaches the next whole decade
-    # above twice the highest value (a whole decade keeps the range, and an explorer's
-    # drawn frame, while a slider moves within it).
-    top = 10.0 ** np.ceil(np.log10(max(2.0, 2.0 * max(float(n.max()) for n in norms.values()))))
+    top = flow_top(norms) if top is None else top
     ax.set_ylim(1e-16, top)
     powers = np.arange(-16, 1, 8)
     ax.yaxis.set_major_locator(FixedLocator(10.0**powers))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bpkit.plot.gated import draw_gated_flow
+from bpkit.plot.gated import draw_gated_flow, flow_top, gated_flow_norms
 
 __all__ = ["gated_flow_explorer"]
 
@@ -14,6 +14,8 @@ def gated_flow_explorer(forget_bias: float = 2.0, lag: int = 50) -> Any:
 
     Each move redraws :func:`bpkit.plot.draw_gated_flow`: how much of the gradient of a
     loss at the last step reaches the input τ steps back, for a vanilla RNN and an LSTM.
+    The gradient axis keeps one range for every forget bias on the slider: the one the
+    two ends of the slider need, so that a growing gradient shows as a rising curve.
     """
     import ipywidgets as widgets
 
@@ -26,8 +28,11 @@ def gated_flow_explorer(forget_bias: float = 2.0, lag: int = 50) -> Any:
         ),
         "lag": widgets.IntSlider(value=lag, min=0, max=99, step=1, description="lag", style=style),
     }
+    bias = controls["forget_bias"]
+    top = max(flow_top(gated_flow_norms(end)) for end in (bias.min, bias.max))
     return explorer(
         draw_gated_flow,
         controls,
+        fixed={"top": top},
         title="The LSTM's cell state: how much gradient survives the lag?",
     )
