@@ -414,16 +414,19 @@ def _reaches_later_frame(
     unclipped marker is measured.
     """
     from matplotlib.axes import Axes
+    from matplotlib.spines import Spine
 
     order = [ax for ax, _ in groups if ax is not None]
     for i, (ax, artists) in enumerate(groups[: len(order)]):
         later = [boxes[other] for other in order[i + 1 :] if other in boxes]
         if not later:
             continue
-        reach = [ax.bbox]
+        reach = [ax.bbox.padded(2.0)]  # with a spine's width on its edge
         for artist in artists:
             if not artist.get_visible() or (artist.get_clip_on() and _clipped(artist)):
                 continue
+            if isinstance(artist, Spine) and artist.get_position() == ("outward", 0.0):
+                continue  # on the axes' edge (measuring it would lay out every tick)
             extent = artist.get_tightbbox(renderer) if isinstance(artist, Axes) else None
             reach.append(extent or artist.get_window_extent(renderer))
         if _boxes_overlap(reach, later):
