@@ -272,8 +272,11 @@ def _text_caching_renderer_class() -> type:
     drawing it (``owner``, when one is set), the ``Text`` (matplotlib passes it for a
     one-line text, else None) and the box of pixels its glyphs cover (None if unknown).
     """
+    import math
+
     import matplotlib as mpl
-    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
+    from matplotlib.ft2font import RenderMode
     from matplotlib.transforms import Bbox
 
     class Recorder:
@@ -300,6 +303,7 @@ def _text_caching_renderer_class() -> type:
             super().__init__(width, height, dpi)
             self.keep_glyphs = keep_glyphs
             self.kept_texts: dict[Any, tuple[list, Any]] = {}  # key -> (images, ink)
+            self.kept_glyphs: dict[Any, tuple] = {}  # key -> (image, left, top) at offset 0
             self.drawn: list[tuple[Any, Any, Any]] = []  # (owner, text, ink) per text drawn
             self.owner: Any = None
 
@@ -333,6 +337,52 @@ def _text_caching_renderer_class() -> type:
                         self.kept_texts.clear()
                     self.kept_texts[key] = (recorder.images, ink)
             self.drawn.append((self.owner, mtext, ink))
+
+        def _draw_text_glyphs_and_boxes(
+            self, gc: Any, x: float, y: float, angle: float, glyphs: Any, boxes: Any
+        ) -> None:
+            """Matplotlib's glyph-by-glyph drawing, with each glyph rasterised once.
+
+            A glyph's image depends on its font, size, transform and where it falls within
+            a pixel (FreeType places it to 1/64 of a pixel); moved by whole pixels it is the
+            same image, moved. New texts in an explorer are mostly the same digits and
+            letters again, so most of their glyphs are pasted instead of rasterised.
+            """
+            native = super()._draw_text_glyphs_and_boxes
+            if not self.keep_glyphs or boxes or not hasattr(native, "__func__"):
+                return native(gc, x, y, angle, glyphs, boxes)  # math text: matplotlib's own
+            cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+            flags = get_hinting_flag()
+            mode = RenderMode.NORMAL if gc.get_antialiased() else RenderMode.MONO
+            hinting = mpl.rcParams["text.hinting_factor"]
+            for font, size, index, slant, extend, dx, dy in glyphs:  # dy is upwards
+                px = round(0x40 * (x + dx * cos - dy * sin))  # FreeType's 26.6 fixed point
+                py = round(0x40 * (self.height - y + dx * sin + dy * cos))  # y upwards
+                key = (font.fname, font.face_index, hinting, size, self.dpi, index, slant,
+                       extend, angle, px & 63, py & 63, flags, mode)  # fmt: skip
+                found = self.kept_glyphs.get(key)
+                if found is None:
+                    font.set_size(size, self.dpi)
+                    matrix = np.array([[cos, -sin], [sin, cos]]) @ [
+                        [extend, extend * slant],
+                        [0, 1],
+                    ]
+                    font._set_transform((0x10000 * matrix).round().astype(int), [px, py])
+                    bitmap = font._render_glyph(index, flags, mode)
+                    image = np.array(bitmap.buffer)  # a copy: the glyph slot is reused
+                    if not gc.get_antialiased():
+                        image *= 0xFF
+                    found = (image, bitmap.left - (px >> 6), bitmap.top - (py >> 6))
+                    if len(self.kept_glyphs) >= 16 * self.LIMIT:
+                        self.kept_glyphs.clear()
+                    self.kept_glyphs[key] = found
+                image, left, top = found
+                left, top = left + (px >> 6), top + (py >> 6)
+                # draw_text_image's y is downwards, at the image's bottom edge
+                self._renderer.draw_text_image(
+                    image, left, int(self.height) - top + image.shape[0], 0, gc
+                )
+            return None
 
         def _ink(self, images: list) -> Any:
             """The box of pixels (display coordinates) that glyph images cover."""
