@@ -223,6 +223,19 @@ def test_texts_drawn_before_are_composited_from_kept_glyphs():
     assert kept.count("plain text") == 2  # one per place it was drawn at
     assert "other" in kept
     assert not any("alpha" in text for text in kept)  # math text is drawn as usual
-    # Texts share letters and digits: each glyph image is made once per place in a pixel
-    pasted = sum(len(images) for images, _ in renderer.agg.kept_texts.values())
-    assert 0 < len(renderer.agg.kept_glyphs) < pasted
+
+
+def draw_letters(fig, rows=5):
+    fig.set_layout_engine(None)
+    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+    ax.set_axis_off()
+    for i in range(rows):
+        ax.text(0.1 + 0.013 * i, 0.1 + 0.15 * i, "abba" * 3)  # 12 glyphs, at another place
+
+
+def test_each_glyph_is_rasterised_once_per_place_within_a_pixel():
+    renderer = SteadyRenderer(draw_letters, (4.0, 3.0))
+    renderer(rows=5)
+    np.testing.assert_array_equal(pixels(renderer(rows=5)), whole(renderer, {"rows": 5}))
+    assert len(renderer.agg.kept_texts) == 5
+    assert 0 < len(renderer.agg.kept_glyphs) < 5 * 12  # "a" and "b" again and again
