@@ -67,11 +67,7 @@ def update_ms(box: Any, control: str, values: list[Any], rounds: int = 3) -> dic
     from bpkit.widgets._explorer import SteadyRenderer, undisturbed
 
     slider = box.controls[control]
-    kept = next(
-        cell.cell_contents
-        for cell in box.render.__closure__
-        if isinstance(cell.cell_contents, SteadyRenderer)
-    )
+    kept = box.renderer
     first = slider.value
     wall, cpu, whole = [], [], []
     for _ in range(rounds):

@@ -30,12 +30,6 @@ def pixels(png: bytes) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(bytes(png))).convert("RGBA"))
 
 
-def steady_renderer(box) -> SteadyRenderer:
-    """The SteadyRenderer behind an explorer widget."""
-    cells = box.render.__closure__
-    return next(c.cell_contents for c in cells if isinstance(c.cell_contents, SteadyRenderer))
-
-
 def whole(renderer: SteadyRenderer, values: dict) -> np.ndarray:
     """The state drawn whole by matplotlib, at the places ``renderer`` keeps."""
     plain = SteadyRenderer(renderer.draw, renderer.figsize, reuse=False)
@@ -70,7 +64,7 @@ FRAMED = [name for name in EXPLORERS if "stepper" not in name]  # steppers draw 
 def test_every_explorer_pastes_frames_back_and_shows_the_same_pixels(name):
     build, control, values = EXPLORERS[name]
     box = build()
-    renderer = steady_renderer(box)
+    renderer = box.renderer
     for value in values:
         box.controls[control].value = value
         np.testing.assert_array_equal(pixels(box.image.value), whole(renderer, box.values()))
@@ -88,7 +82,7 @@ def test_each_frame_box_holds_every_pixel_its_frame_draws(name):
 
     build, _, _ = EXPLORERS[name]
     box = build()
-    renderer = steady_renderer(box)
+    renderer = box.renderer
     with mpl.rc_context(_course_rc()):
         fig = Figure(figsize=renderer.figsize, dpi=bpkit.plot._style.DPI)
         FigureCanvasAgg(fig)
@@ -136,7 +130,7 @@ def draw_image_under_grid(fig, a=1.0):
 def test_a_picture_whose_frames_would_hide_something_is_drawn_whole(draw):
     """Twin axes overlap; grid lines drawn over an image belong above it: no layers."""
     box = explorer(draw, {"a": widgets.FloatSlider(value=1.0, min=0.1, max=3.0)})
-    renderer = steady_renderer(box)
+    renderer = box.renderer
     for a in (2.0, 1.0, 2.0):
         box.controls["a"].value = a
         np.testing.assert_array_equal(pixels(box.image.value), whole(renderer, box.values()))

@@ -348,9 +348,8 @@ def _text_caching_renderer_class() -> type:
             same image, moved. New texts in an explorer are mostly the same digits and
             letters again, so most of their glyphs are pasted instead of rasterised.
             """
-            native = super()._draw_text_glyphs_and_boxes
-            if not self.keep_glyphs or boxes or not hasattr(native, "__func__"):
-                return native(gc, x, y, angle, glyphs, boxes)  # math text: matplotlib's own
+            if not self.keep_glyphs or boxes:  # boxes: math text, drawn by matplotlib alone
+                return super()._draw_text_glyphs_and_boxes(gc, x, y, angle, glyphs, boxes)
             cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
             flags = get_hinting_flag()
             mode = RenderMode.NORMAL if gc.get_antialiased() else RenderMode.MONO
@@ -429,7 +428,7 @@ def _overlay(fig: Any) -> list[tuple[Any, list[Any]]] | None:
     children = [artist for artist in fig.get_children() if artist is not fig.patch]
     axes = [artist for artist in children if isinstance(artist, Axes)]
     others = [artist for artist in children if not isinstance(artist, Axes)]
-    if fig.subfigs or _overlapping(axes):
+    if fig.subfigs or _boxes_overlap([ax.get_position() for ax in axes]):
         return None
     if axes and others and min(a.get_zorder() for a in others) <= max(a.get_zorder() for a in axes):
         return None
@@ -491,15 +490,6 @@ def _clipped(artist: Any) -> bool:
 def _grid_on(axis: Any) -> bool:
     """True if ``axis`` draws grid lines (matplotlib keeps this in its tick settings)."""
     return bool(axis._major_tick_kw.get("gridOn") or axis._minor_tick_kw.get("gridOn"))
-
-
-def _overlapping(axes: list[Any]) -> bool:
-    boxes = [ax.get_position().extents for ax in axes]
-    for i, (x0, y0, x1, y1) in enumerate(boxes):
-        for u0, v0, u1, v1 in boxes[i + 1 :]:
-            if min(x1, u1) > max(x0, u0) and min(y1, v1) > max(y0, v0):
-                return True
-    return False
 
 
 def _frame_box(ax: Any, renderer: Any) -> Any:
@@ -690,8 +680,9 @@ def explorer(
 
     ``controls`` maps each keyword of ``draw`` to an ipywidgets control (a slider, a
     dropdown, a checkbox); ``fixed`` holds keywords that have no control. The widget has
-    ``.render(**values) -> bytes`` (one state, no browser needed), ``.values()`` and
-    ``.image`` (the ``ipywidgets.Image`` showing the figure).
+    ``.render(**values) -> bytes`` (one state, no browser needed), ``.values()``,
+    ``.image`` (the ``ipywidgets.Image`` showing the figure) and ``.renderer`` (its
+    :class:`SteadyRenderer`).
     """
     import ipywidgets as widgets
 
@@ -734,6 +725,7 @@ def explorer(
         values,
         redraw,
     )
+    box.renderer = renderer  # the SteadyRenderer (its kept frames and glyphs)
     return box
 
 
