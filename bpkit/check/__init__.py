@@ -16,8 +16,9 @@ from typing import Any
 
 from bpkit.check import exercises
 from bpkit.check._run import check
+from bpkit.check.steps import reveal, your_turn
 
-__all__ = ["NOTEBOOKS", "cases_for", "check", "public_cases", "use_variant"]
+__all__ = ["NOTEBOOKS", "cases_for", "check", "public_cases", "reveal", "use_variant", "your_turn"]
 
 _VARIANTS: dict[str, int] = {}
 
