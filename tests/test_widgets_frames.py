@@ -233,3 +233,52 @@ def test_each_glyph_is_rasterised_once_per_place_within_a_pixel():
     np.testing.assert_array_equal(pixels(renderer(rows=5)), whole(renderer, {"rows": 5}))
     assert len(renderer.agg.kept_texts) == 5
     assert 0 < len(renderer.agg.kept_glyphs) < 5 * 12  # "a" and "b" again and again
+
+
+@pytest.mark.parametrize("name", EXPLORERS)
+def test_the_public_path_draws_what_matplotlib_draws(name):
+    """Without the speed layer (fast=False) every explorer draws matplotlib's own pixels.
+
+    Its reference is a fresh plain Agg renderer at the same places: the public path keeps
+    only the layout and the renderer, so moving a slider back and forth changes nothing.
+    """
+    build, control, values = EXPLORERS[name]
+    box = build()
+    public = SteadyRenderer(box.renderer.draw, box.renderer.figsize, fast=False)
+    public(**box.values())  # the first state is laid out afresh; later ones keep its places
+    for value in values:
+        box.controls[control].value = value
+        state = box.values()
+        got = pixels(public(**state))
+        plain = SteadyRenderer(public.draw, public.figsize, reuse=False, fast=False)
+        plain.positions, plain.clear_edges = public.positions, public.clear_edges
+        np.testing.assert_array_equal(got, pixels(plain(**state)))
+
+
+def test_a_matplotlib_without_the_hooks_gets_the_public_path(monkeypatch):
+    """A missing private name switches the explorers to the public path; they still draw."""
+    from bpkit.widgets import _explorer
+
+    _explorer.speed_layer.cache_clear()
+    monkeypatch.setattr(_explorer, "_missing_hooks", lambda: ["ft2font.RenderMode"])
+    try:
+        decision = _explorer.speed_layer()
+        assert not decision.ok
+        assert "RenderMode" in str(decision)
+        renderer = SteadyRenderer(draw_crowded, (5.0, 3.0))
+        assert not renderer.fast
+        assert renderer().startswith(b"\x89PNG")
+    finally:
+        _explorer.speed_layer.cache_clear()
+
+
+def test_the_path_can_be_forced_from_the_environment(monkeypatch):
+    """BPKIT_EXPLORER_PATH=public forces the public path (for bpkit doctor and comparisons)."""
+    from bpkit.widgets import _explorer
+
+    _explorer.speed_layer.cache_clear()
+    monkeypatch.setenv("BPKIT_EXPLORER_PATH", "public")
+    try:
+        assert not _explorer.speed_layer().ok
+    finally:
+        _explorer.speed_layer.cache_clear()

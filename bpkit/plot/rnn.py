@@ -108,9 +108,9 @@ def plot_gradient_norms(ax: Any, norms: dict[str, np.ndarray], guide: bool = Fal
     for i, (label, n) in enumerate(norms.items()):
         n = np.asarray(n, dtype=np.float64)
         lag = np.arange(n.size)
-        color = ax._get_lines.get_next_color()
         shown = n > 0
-        ax.semilogy(lag[shown], n[shown], color=color, label=label, zorder=3 + i)
+        (line,) = ax.semilogy(lag[shown], n[shown], label=label, zorder=3 + i)
+        color = line.get_color()  # the next colour of the axes' cycle
         if guide and "=" in label:
             rho = float(label.split("=")[1])
             ax.semilogy(lag, rho**lag, color=color, ls=":", lw=1)

@@ -37,6 +37,7 @@ import gc
 import html
 import io
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -88,9 +89,16 @@ class SteadyRenderer:
     """
 
     def __init__(
-        self, draw: DrawFn, figsize: tuple[float, float] = _style.FIGSIZE, reuse: bool = True
+        self,
+        draw: DrawFn,
+        figsize: tuple[float, float] = _style.FIGSIZE,
+        reuse: bool = True,
+        fast: bool | None = None,
     ) -> None:
         self.draw, self.figsize, self.reuse = draw, figsize, reuse
+        # The speed layer (kept frames and glyphs) leans on matplotlib internals; where they
+        # are missing or misbehave, matplotlib's public path draws every state whole.
+        self.fast = speed_layer().ok if fast is None else fast
         self.positions: list[Any] | None = None
         self.clear_edges = False  # did the last fresh layout leave the image's edges blank?
         self.layouts = 0  # how many times the layout was solved (for tests and benchmarks)
@@ -116,7 +124,7 @@ class SteadyRenderer:
         layout already reached the edge. The frames of ``kept`` axes (see
         :func:`_overlay`) were checked when they were drawn.
         """
-        if not self.clear_edges:
+        if not self.clear_edges or not self.fast:
             return _fits_exactly(fig, renderer)
         if not _edges_are(pixels, _rgba_bytes(fig.get_facecolor())):
             return False
@@ -140,7 +148,14 @@ class SteadyRenderer:
             canvas = _kept_canvas_class()(fig)
             if self.agg is None or not self.reuse:  # reuse=False: a fresh renderer each time
                 size = canvas.get_width_height(physical=True)
-                self.agg = _text_caching_renderer_class()(*size, fig.dpi, keep_glyphs=self.reuse)
+                if self.fast:
+                    self.agg = _text_caching_renderer_class()(
+                        *size, fig.dpi, keep_glyphs=self.reuse
+                    )
+                else:
+                    from matplotlib.backends.backend_agg import RendererAgg
+
+                    self.agg = RendererAgg(*size, fig.dpi)
             canvas.kept = renderer = self.agg  # canvas.draw() uses it too
             renderer.drawn = []
             self.draw(fig, **values)
@@ -150,7 +165,7 @@ class SteadyRenderer:
                 fig.set_layout_engine(None)
                 for ax, position in zip(fig.axes, self.positions, strict=True):
                     ax.set_position(position)
-            overlay = _overlay(fig) if self.reuse else None
+            overlay = _overlay(fig) if self.reuse and self.fast else None
             kept: list[Any] = []
             if not keep:  # new places: no kept frame can match
                 self.frames.clear()
@@ -235,6 +250,81 @@ def _owning(ax: Any, draw: Callable[[Any], Any]) -> Callable[[Any], Any]:
             renderer.owner = None
 
     return owning_draw
+
+
+@dataclass(frozen=True)
+class SpeedLayer:
+    """Whether this matplotlib gets the explorers' speed layer, and why (not)."""
+
+    ok: bool
+    reason: str
+
+    def __str__(self) -> str:
+        path = "fast (kept frames and glyphs)" if self.ok else "public (matplotlib draws whole)"
+        return f"explorer path: {path}: {self.reason}"
+
+
+def _missing_hooks() -> list[str]:
+    """The matplotlib internals the speed layer uses that this matplotlib lacks."""
+    from matplotlib import ft2font
+    from matplotlib.backends import backend_agg
+    from matplotlib.figure import Figure
+
+    ax = Figure().add_subplot()
+    agg = backend_agg.RendererAgg(10, 10, 72)
+    hooks = {
+        "ft2font.RenderMode": hasattr(ft2font, "RenderMode"),
+        "backend_agg.get_hinting_flag": hasattr(backend_agg, "get_hinting_flag"),
+        "RendererAgg._draw_text_glyphs_and_boxes": hasattr(
+            backend_agg.RendererAgg, "_draw_text_glyphs_and_boxes"
+        ),
+        "RendererAgg._renderer": hasattr(agg, "_renderer"),
+        "FT2Font._set_transform": hasattr(ft2font.FT2Font, "_set_transform"),
+        "FT2Font._render_glyph": hasattr(ft2font.FT2Font, "_render_glyph"),
+        "Axes._axis_map": hasattr(ax, "_axis_map"),
+        "Axis._major_tick_kw": hasattr(ax.xaxis, "_major_tick_kw"),
+    }
+    return [name for name, present in hooks.items() if not present]
+
+
+def _probe_draw(fig: Any) -> None:
+    ax = fig.add_subplot()
+    ax.plot([0, 1, 2], [0, 1, 4], label="x²")
+    ax.set_title("probe 0.123")
+    ax.set_xlabel("x")
+    ax.legend()
+
+
+@functools.cache
+def speed_layer() -> SpeedLayer:
+    """Probe once whether the speed layer's matplotlib hooks exist and draw what matplotlib draws.
+
+    ``BPKIT_EXPLORER_PATH=public`` (or ``fast``) in the environment forces a path. Otherwise
+    the fast path is used only when every hook exists (:func:`_missing_hooks`) and a small picture,
+    drawn twice by the fast path (the second time from its caches), equals matplotlib's
+    own drawing pixel for pixel. A future matplotlib that moves a private name costs speed,
+    never an explorer.
+    """
+    import os
+
+    import matplotlib as mpl
+
+    forced = os.environ.get("BPKIT_EXPLORER_PATH", "").strip().lower()
+    if forced in ("public", "fast"):
+        return SpeedLayer(forced == "fast", f"forced by BPKIT_EXPLORER_PATH={forced}")
+    version = f"matplotlib {mpl.__version__}"
+    missing = _missing_hooks()
+    if missing:
+        return SpeedLayer(False, f"{version} lacks {', '.join(missing)}")
+    try:
+        fast = SteadyRenderer(_probe_draw, (3.0, 2.0), fast=True)
+        plain = SteadyRenderer(_probe_draw, (3.0, 2.0), fast=False)
+        same = fast() == plain() and fast() == plain()
+    except Exception as err:  # any failure of a hook means: do not use it
+        return SpeedLayer(False, f"{version}: the fast path failed ({type(err).__name__}: {err})")
+    if not same:
+        return SpeedLayer(False, f"{version}: the fast path's pixels differ from matplotlib's")
+    return SpeedLayer(True, f"{version} has every hook and draws identical pixels")
 
 
 @functools.cache
