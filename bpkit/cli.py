@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "join the grades of several exercises into one CSV an LMS can import",
     ),
     "autograder": ("bpkit.grading.autograder", "build the Gradescope autograder zip"),
+    "doctor": ("bpkit.doctor", "check this environment's versions and widgets, and say how to fix"),
 }
 
 
