@@ -54,3 +54,14 @@ def test_this_environment_is_healthy_and_names_its_explorer_path(capsys):
     """The test environment itself passes every check and names the explorer path."""
     assert doctor.run(None) == 0, capsys.readouterr().out
     assert "explorer path" in capsys.readouterr().out
+
+
+def test_binder_pins_a_supported_python():
+    """runtime.txt (read by repo2docker for Binder) names a Python that CI tests."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "runtime.txt").read_text().strip()
+    assert text.startswith("python-"), text
+    version = doctor._numbers(text.removeprefix("python-"))
+    low, high = doctor.PYTHON_RANGE
+    assert low <= version[:2] <= high

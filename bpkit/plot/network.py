@@ -228,7 +228,7 @@ def _draw_edges(
         ax.add_collection(glow)
     for top in (0, 1):
         if segments[top]:
-            colours, widths = zip(*styles[top], strict=True)
+            colours, widths = map(list, zip(*styles[top], strict=True))  # a list: mpl 3.8
             lines = LineCollection(segments[top], colors=colours, linewidths=widths, alpha=0.75)
             ax.add_collection(lines).set_zorder(2 + 0.4 * top)
     if not label:
