@@ -61,12 +61,19 @@ def recursion(case, got, expected, error):
 
 
 def overflow(case, got, expected, error):
-    if isinstance(error, (RuntimeWarning, FloatingPointError)):
+    if not isinstance(error, (RuntimeWarning, FloatingPointError)):
+        return None
+    if "exp" in str(error):
         return (
             f"numpy warned: {error}. exp() of a large number overflows; rearrange so that exp "
             "only ever sees numbers ≤ 0 (e.g. use exp(−|z|), or subtract the row maximum)."
         )
-    return None
+    if "overflow" in str(error) and ("power" in str(error) or "multiply" in str(error)):
+        return (
+            f"numpy warned: {error}. A number grew past what its type holds: numpy's "
+            "fixed-size integers stop at 2³¹ or 2⁶³, while Python's own int grows as needed."
+        )
+    return f"numpy warned: {error}. Find the operation that made it; the task's inputs are finite."
 
 
 def transposed(case, got, expected, error):
