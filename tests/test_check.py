@@ -298,7 +298,7 @@ MISTAKES = [
     ("dense_backward", dx_without_transpose, "You probably want dout @ W.T"),
     ("dense_backward", dW_without_transpose, "You probably want x.T @ dout"),
     ("rnn_backward", rnn_without_transpose, "You probably want dz @ Wxh.T"),
-    ("rnn_backward", overwrite_bptt, "Use += (dWxh += xs[t].T @ dz), not ="),
+    ("rnn_backward", overwrite_bptt, "accumulate them with +="),
     ("mse_backward", mse_without_half, "the loss is ½·mean‖ŷ − y‖²"),
     ("mse_backward", mse_over_size, "you divided by y.size = 6"),
     (

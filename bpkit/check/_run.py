@@ -155,11 +155,11 @@ def call_strict(
     return value
 
 
-def guarded(fn: Any, function: str, *args: Any) -> Any:
-    """Call ``fn(*args)`` for a driver and raise :class:`ChangedInput` if it changed, in place,
-    an array or dict the driver built for it (``call_strict`` sees only the case's own)."""
+def guarded(fn: Any, function: str, *args: Any, **kwargs: Any) -> Any:
+    """Call ``fn(*args, **kwargs)`` for a driver and raise :class:`ChangedInput` if it changed,
+    in place, an array or dict the driver built for it (``call_strict`` sees only the case's)."""
     before = _deepcopy(args)
-    value = fn(*args)
+    value = fn(*args, **kwargs)
     for index, (old, new) in enumerate(zip(before, args, strict=True)):
         if not _same(old, new):
             raise ChangedInput(
@@ -257,7 +257,8 @@ def _describe_input(fn: Any, case: dict) -> list[str]:
     names = [*params[: len(args)], *(f"arg{i + 1}" for i in range(len(params), len(args)))]
     lines = []
     for key, value in [*zip(names, args, strict=True), *kwargs.items()]:
-        text = value if isinstance(value, str) else fmt(value)
+        shown = case.get("show", {})
+        text = shown.get(value, value) if isinstance(value, str) else fmt(value)
         first, *rest = text.splitlines() or [""]
         lines.append(f"{key} = {first}")
         lines += [" " * (len(key) + 3) + line for line in rest]

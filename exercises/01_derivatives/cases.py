@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from bpkit.check._run import guarded
 from bpkit.check.drivers import function_of, plain
 from bpkit.check.oracles import numeric_grad
 
@@ -17,12 +18,14 @@ def public_cases(seed: int | None = None) -> list[dict]:
     """The same cases for every learner: this exercise has no variants yet."""
     exact = {"rtol": 1e-9, "atol": 1e-12}
     forward = {
+        "show": SHOWN,
         "function": "forward_difference",
         "driver": "difference",
         "options": exact,
         "mistakes": ["forward_used_central", "forward_used_backward", "not_divided", "one_number"],
     }
     central = {
+        "show": SHOWN,
         "function": "central_difference",
         "driver": "difference",
         "oracle": "derivative",
@@ -36,6 +39,7 @@ def public_cases(seed: int | None = None) -> list[dict]:
         ],
     }
     gradient = {
+        "show": SHOWN,
         "function": "numeric_gradient",
         "driver": "gradient",
         "oracle": "gradient",
@@ -68,6 +72,17 @@ def public_cases(seed: int | None = None) -> list[dict]:
 # --- drivers: call the learner's function on a case's plain inputs --------------------
 
 
+# How the smallest failing input names each function, so a learner can rebuild the case.
+SHOWN = {
+    "square": "lambda x: x**2",
+    "cube": "lambda x: x**3",
+    "sin": "np.sin",
+    "exp": "np.exp",
+    "sum_squares": "lambda x: np.sum(x**2)",
+    "rosenbrock": "lambda x: (1 - x[0])**2 + 100 * (x[1] - x[0]**2)**2",
+    "mixed": "lambda x: np.sum(np.sin(x) * np.arange(1, x.size + 1).reshape(x.shape))",
+}
+
 FUNCTIONS: dict[str, Callable[[Any], Any]] = {
     "square": lambda x: x**2,
     "cube": lambda x: x**3,
@@ -88,12 +103,10 @@ def difference(namespace: dict, function: str, f: str, x: float, **kwargs: Any) 
     return plain(function_of(namespace, function)(FUNCTIONS[f], x, **kwargs))
 
 
-def gradient(namespace: dict, function: str, f: str, x: list, **kwargs: Any) -> dict:
-    """Call ``function(FUNCTIONS[f], x, ...)`` on an array; also report whether x survived."""
+def gradient(namespace: dict, function: str, f: str, x: list, **kwargs: Any) -> Any:
+    """Call ``function(FUNCTIONS[f], x, ...)`` on an array, which it must leave as it was."""
     x = np.array(x, dtype=np.float64)
-    before = x.copy()
-    grad = plain(function_of(namespace, function)(FUNCTIONS[f], x, **kwargs))
-    return {"grad": grad, "x_unchanged": float(np.array_equal(x, before))}
+    return plain(guarded(function_of(namespace, function), function, FUNCTIONS[f], x, **kwargs))
 
 
 DRIVERS = {"difference": difference, "gradient": gradient}
@@ -112,9 +125,9 @@ def expected_derivative(f: str, x: Any, **_: Any) -> Any:
     return float(_DERIVATIVES[f](x))
 
 
-def expected_gradient(f: str, x: Any, **_: Any) -> dict:
-    """Finite differences with a smaller step (1e-7 relative agreement); x must be unchanged."""
-    return {"grad": numeric_grad(lambda v: float(FUNCTIONS[f](v)), x), "x_unchanged": 1.0}
+def expected_gradient(f: str, x: Any, **_: Any) -> np.ndarray:
+    """Finite differences with a smaller step (1e-7 relative agreement)."""
+    return numeric_grad(lambda v: float(FUNCTIONS[f](v)), x)
 
 
 ORACLES = {"derivative": expected_derivative, "gradient": expected_gradient}

@@ -84,7 +84,7 @@ def central_missing_half(case, got, expected, error):
 
 
 def gradient_changed_x(case, got, expected, error):
-    if isinstance(got, dict) and got.get("x_unchanged") == 0.0:
+    if type(error).__name__ == "ChangedInput":
         return (
             "your function changed the caller's x: after probing x[i] ± h, put the old value "
             "back (or work on x.copy())."
@@ -93,7 +93,7 @@ def gradient_changed_x(case, got, expected, error):
 
 
 def gradient_one_sided(case, got, expected, error):
-    if isinstance(got, dict) and close(got.get("grad"), expected["grad"], rtol=1e-3, atol=1e-4):
+    if close(got, expected, rtol=1e-3, atol=1e-4):
         return (
             "close, but accurate only to about h, as a one-sided difference is: use the "
             "central difference of the second task for each entry, accurate to about h²."
@@ -102,8 +102,7 @@ def gradient_one_sided(case, got, expected, error):
 
 
 def gradient_all_at_once(case, got, expected, error):
-    grad = got.get("grad") if isinstance(got, dict) else None
-    if grad is not None and np.ndim(grad) == 0 and np.size(expected["grad"]) > 1:
+    if got is not None and np.ndim(got) == 0 and np.size(expected) > 1:
         return (
             "you moved every entry of x at once, which measures one slope (along the "
             "diagonal), not the gradient: nudge one entry at a time and keep the others."

@@ -16,6 +16,7 @@ NOTEBOOK = "03_gradient_descent"
 def public_cases(seed: int | None = None) -> list[dict]:
     """The same cases for every learner: this exercise has no variants yet."""
     descent = {
+        "show": SHOWN,
         "function": "gradient_descent",
         "driver": "descent",
         "options": {"rtol": 1e-9, "atol": 1e-12},
@@ -29,6 +30,7 @@ def public_cases(seed: int | None = None) -> list[dict]:
         "|1 − lr·c| < 1 for every curvature c.",
     }
     momentum = {
+        "show": SHOWN,
         "function": "momentum_descent",
         "driver": "momentum",
         "options": {"rtol": 1e-9, "atol": 1e-12},
@@ -65,6 +67,12 @@ def public_cases(seed: int | None = None) -> list[dict]:
 
 # --- drivers: call the learner's function on a case's plain inputs --------------------
 
+
+# How the smallest failing input names each gradient, so a learner can rebuild the case.
+SHOWN = {
+    "bowl": "lambda x: np.array([1.0, 10.0]) * x   (the gradient of ½(x₁² + 10·x₂²))",
+    "parabola": "lambda x: 2 * (x - 3.0)   (the gradient of (x − 3)²)",
+}
 
 GRADIENTS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "bowl": lambda x: np.array([1.0, 10.0]) * x,

@@ -100,7 +100,7 @@ def public_cases(seed: int | None = None) -> list[dict]:
         "function": "clip_by_norm",
         "oracle": "clip_by_norm",
         "names": ["clipped", "norm"],
-        "mistakes": ["clip_elementwise", "clip_per_array", "clip_always"],
+        "mistakes": ["clip_per_array", "clip_elementwise", "clip_always"],
     }
     small, square = clip_grads(seed)
     norm = float(np.sqrt(sum(np.sum(g**2) for g in small.values())))  # 5 without a variant

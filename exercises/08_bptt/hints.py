@@ -41,13 +41,22 @@ def bptt_no_carry(case, got, expected, error):
 def clip_per_array(case, got, expected, error):
     grads, max_norm = case["args"]
     per_array = {k: np.asarray(v) * min(1, max_norm / np.linalg.norm(v)) for k, v in grads.items()}
+    capped = {k: np.clip(np.asarray(v), -max_norm, max_norm) for k, v in grads.items()}
     clipped = part(got, 0)
-    if isinstance(clipped, dict) and all(close(clipped.get(k), v) for k, v in per_array.items()):
+    if not isinstance(clipped, dict) or not all(
+        close(clipped.get(k), v) for k, v in per_array.items()
+    ):
+        return None
+    if all(close(per_array[k], capped[k]) for k in grads):  # this case cannot tell them apart
         return (
-            "you clipped each array by its own norm; clip by the norm of all of them together, "
-            "so the whole gradient keeps its direction."
+            "you clipped each part on its own (each array by its own norm, or each number with "
+            "np.clip); clip by the norm of all of them together, so the whole gradient keeps "
+            "its direction."
         )
-    return None
+    return (
+        "you clipped each array by its own norm; clip by the norm of all of them together, "
+        "so the whole gradient keeps its direction."
+    )
 
 
 def clip_always(case, got, expected, error):
