@@ -728,3 +728,34 @@ def test_feedback_file_has_the_hint_names_and_exact_partial_credit(references, l
     assert "hint: off-by-one time index" in line
     assert "value 3" not in feedback
     assert "½" not in feedback
+
+
+def test_a_slow_function_is_warned_about_the_graders_time_limit(capsys, monkeypatch):
+    """A ✓ that the grader would turn into 0 for taking too long says so at once."""
+    import time as clock
+
+    from bpkit.check import _run
+
+    monkeypatch.setattr(_run, "CASE_SECONDS", 0.05)
+
+    def forward_difference(f, x, h=1e-5):
+        clock.sleep(0.03)
+        return (f(x + h) - f(x)) / h
+
+    check(forward_difference)
+    out = capsys.readouterr().out
+    assert out.startswith("✓ forward_difference")
+    assert "⚠ forward_difference: one check took" in out
+    assert "stops a case after 0.05 s" in out
+
+
+def test_the_check_warns_at_the_graders_own_default_limit():
+    """The limit the check quotes is the one `bpkit grade` applies by default."""
+    import argparse
+
+    from bpkit.check import _run
+    from bpkit.grading import cli
+
+    parser = argparse.ArgumentParser()
+    cli.add_arguments(parser)
+    assert parser.get_default("timeout") == _run.CASE_SECONDS

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import inspect
 import re
+import time
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -30,6 +31,10 @@ _catch_warnings, _simplefilter, _errstate = (
 _array_equal, _ndarray, _deepcopy = np.array_equal, np.ndarray, copy.deepcopy
 
 INDENT = "    "
+# The grader's default time limit for one case (``bpkit grade --timeout``). A check warns when
+# one of its cases takes more than WARN_FRACTION of it, long before the grader would stop it.
+CASE_SECONDS = 10.0
+WARN_FRACTION = 0.4
 
 
 def check(fn: Any) -> None:
@@ -70,9 +75,11 @@ def _check(fn: Any) -> None:
         print(f"? {name}: there are no checks for a function of this name. Did you rename it?")
         return
     namespace = {**getattr(fn, "__globals__", {}), name: fn}
-    failures = []
+    failures, slowest = [], 0.0
     for case in cases:
+        started = time.perf_counter()
         fraction, message, got, expected, error = verdict(case, namespace)
+        slowest = max(slowest, time.perf_counter() - started)
         if isinstance(error, NotImplementedError):
             print(_not_implemented(name, error))
             return
@@ -81,8 +88,14 @@ def _check(fn: Any) -> None:
     if not failures:
         passed = "the check passed" if len(cases) == 1 else f"all {len(cases)} checks passed"
         print(f"✓ {name}: {passed}")
-        return
-    print(_report(fn, name, len(cases), *failures[0], n_failed=len(failures)))
+    else:
+        print(_report(fn, name, len(cases), *failures[0], n_failed=len(failures)))
+    if slowest > WARN_FRACTION * CASE_SECONDS:
+        print(
+            f"⚠ {name}: one check took {slowest:.1f} s. The grader stops a case after "
+            f"{CASE_SECONDS:g} s (on a machine that may be slower than yours) and scores it 0: "
+            "make it faster (fewer steps or epochs, or whole-array numpy instead of loops)."
+        )
 
 
 def verdict(case: dict, namespace: dict) -> tuple[float, str, Any, Any, BaseException | None]:
