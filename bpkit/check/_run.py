@@ -205,11 +205,21 @@ def _not_implemented(name: str, error: BaseException) -> str:
     )
 
 
+def _digits(got: Any, expected: Any) -> int:
+    """The fewest significant digits (4 to 12) at which ``got`` and ``expected`` print apart."""
+    for precision in range(4, 13):
+        if fmt(got, precision) != fmt(expected, precision):
+            return precision
+    return 4
+
+
 def _report(fn, name, n_cases, case, got, expected, error, message, n_failed) -> str:
     checks = "check" if n_cases == 1 else "checks"
     lines = [f"✗ {name}: {n_failed} of {n_cases} {checks} failed. The smallest failing input:"]
     lines += [INDENT + line for line in _describe_input(fn, case)]
     hint = hints.diagnose(case, got if error is None else None, expected, error)
+    if case.get("compare") == "exact":  # labels and counts: print 1, not 1.
+        got, expected = _as_ints(got), _as_ints(expected)
     names = case.get("names")
     if names:
         message = name_values(message, names)
@@ -219,17 +229,35 @@ def _report(fn, name, n_cases, case, got, expected, error, message, n_failed) ->
             got, expected = got.get(part), expected[part]
             lines.append(f"  {message}")
             message = ""
-            lines += _show("expected", part, expected) + _show("got", part, got)
+            digits = _digits(got, expected)
+            lines += _show("expected", part, expected, digits) + _show("got", part, got, digits)
     if message:
         if error is not None or not message.startswith("got "):
             lines.append(f"  {message}")  # "got …, expected …" would repeat the lines below
         if error is None:
-            lines += _show("expected", "", expected) + _show("got", "", got)
+            digits = _digits(got, expected)
+            lines += _show("expected", "", expected, digits) + _show("got", "", got, digits)
     if error is not None and isinstance(error, SystemExit):
         lines.append("  (your function called sys.exit(); the check caught it, so nothing stopped)")
     if hint:
         lines.append(f"  hint: {hint}")
     return "\n".join(lines)
+
+
+def _as_ints(value: Any) -> Any:
+    """An array or list of whole numbers as a list of ints; anything else unchanged."""
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return value
+    if (
+        arr.ndim == 0
+        or arr.size == 0
+        or not np.all(np.isfinite(arr))
+        or np.any(arr != np.round(arr))
+    ):
+        return value
+    return arr.astype(np.int64).tolist()
 
 
 def _named(value: Any, names: list[str]) -> Any:
@@ -238,15 +266,17 @@ def _named(value: Any, names: list[str]) -> Any:
     return value
 
 
-def _show(title: str, name: str, value: Any) -> list[str]:
+def _show(title: str, name: str, value: Any, digits: int = 4) -> list[str]:
     """``expected  db = [...]`` with continuation lines aligned under the value."""
     if isinstance(value, dict):
         lines = []
         for i, (key, item) in enumerate(value.items()):
-            lines += _show(title if i == 0 else "", f"{name}[{key!r}]" if name else key, item)
+            label = f"{name}[{key!r}]" if name else key
+            lines += _show(title if i == 0 else "", label, item, digits)
         return lines
     head = f"  {title:<9} {name} = " if name else f"  {title:<9} "
-    text = fmt(value) if not isinstance(value, (tuple, list)) or _numeric(value) else _seq(value)
+    numeric = not isinstance(value, (tuple, list)) or _numeric(value)
+    text = fmt(value, digits) if numeric else _seq(value)
     first, *rest = text.splitlines() or [""]
     return [head + first] + [" " * len(head) + line for line in rest]
 

@@ -63,6 +63,8 @@ def fmt(x: Any, precision: int = 4) -> str:
     """Format a number or an array compactly and deterministically for a message."""
     if x is None or type(x) in (str, bool, int):
         return repr(x)
+    if type(x) is list and len(x) <= 24 and all(type(v) is int for v in x):
+        return "[" + ", ".join(map(str, x)) + "]"
     if type(x) is dict:
         return "{" + ", ".join(f"{key!r}: {fmt(value)}" for key, value in x.items()) + "}"
     try:
@@ -139,7 +141,7 @@ def allclose(got: Any, expected: Any, rtol: float = 1e-6, atol: float = 1e-9) ->
         if len(got) != len(expected):
             return 0.0, f"got {len(got)} values, expected {len(expected)}"
         parts = [allclose(g, e, rtol=rtol, atol=atol) for g, e in zip(got, expected, strict=True)]
-        failed = [f"value {i + 1}: {msg}" for i, (_, msg) in enumerate(parts) if msg]
+        failed = [f"value [{i}]: {msg}" for i, (_, msg) in enumerate(parts) if msg]
         return float(np.mean([frac for frac, _ in parts])), "; ".join(failed[:1])
     return _allclose_leaf(got, expected, rtol, atol)
 
@@ -171,7 +173,7 @@ def exact(got: Any, expected: Any) -> tuple[float, str]:
         for i, (g, e) in enumerate(zip(got, expected, strict=True)):
             frac, msg = exact(g, e)
             if frac < 1:
-                return 0.0, f"value {i + 1}: {msg}"
+                return 0.0, f"value [{i}]: {msg}"
         return 1.0, ""
     if isinstance(expected, str):
         if type(got) is not str:
@@ -229,15 +231,15 @@ COMPARISONS: dict[str, Callable[..., tuple[float, str]]] = {
 
 
 def name_values(message: str, names: list[str] | None) -> str:
-    """Say ``dWhh:`` where a comparison said ``value 3:``, with the names a case gives."""
+    """Say ``dWhh:`` where a comparison said ``value [2]:``, with the names a case gives."""
     if not names:
         return message
 
     def named(match: re.Match) -> str:
-        index = int(match[1]) - 1
+        index = int(match[1])
         return f"{names[index]}:" if index < len(names) else match[0]
 
-    return re.sub(r"^value (\d+):", named, message)
+    return re.sub(r"^value \[(\d+)\]:", named, message)
 
 
 def score(case: dict, got: Any, expected: Any) -> tuple[float, str]:
