@@ -162,6 +162,14 @@ def test_with_a_roster_a_borrowed_variant_is_graded_against_the_senders_cases(
     own = plan.Planner(source, planner.known, roster).item("x", path, path.parts[-2:])
     assert own.facts["flags"] == []
     assert own.exercise.fingerprint == borrowed.exercise.fingerprint
+    lender_seed = variant_seed("90_fixture", "s001")
+    path.write_bytes(_variant("s002", lender_seed))  # s001's variant, its student edited
+    edited = plan.Planner(source, planner.known, roster).item("x", path, path.parts[-2:])
+    assert edited.facts["flags"] == [
+        f"variant edited: it names s002, but its seed {lender_seed} was released for s001; "
+        "graded against s002's cases"
+    ]
+    assert edited.exercise.fingerprint == own.exercise.fingerprint
 
 
 def test_a_sender_comes_from_the_roster_else_the_path():

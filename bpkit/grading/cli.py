@@ -317,7 +317,8 @@ def _grade_all(
 
     def keep(future: concurrent.futures.Future) -> None:
         item, record = futures[future], future.result()
-        if _troubled(record["status"]) and jobs > 1:
+        ran = not item.problem and item.exercise is not None
+        if ran and _troubled(record["status"]) and jobs > 1:
             slowed.append(item)  # graded again by the caller, alone
             record["again"] = True
         _save(out, _with_facts(record, item.facts), item)

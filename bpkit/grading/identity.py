@@ -269,14 +269,20 @@ def variant_problems(variant: object, exercise: str) -> list[str]:
 
 
 def read_variant(
-    notebook: dict | None, exercise: str | None, sender: str | None = None, sure: bool = False
+    notebook: dict | None,
+    exercise: str | None,
+    sender: str | None = None,
+    sure: bool = False,
+    students: list[str] | tuple[str, ...] = (),
 ) -> Variant:
     """Tie a notebook's variant to the learner who handed it in.
 
     ``sender`` is who handed it in (``students.sender``), ``sure`` whether a roster says so
     (else its path does). The variant's seed must be the one ``bpkit release`` derived
-    from the exercise and the student it names; a variant that names someone else than a
-    sure sender is graded against the sender's own cases, else against the named student's.
+    from the exercise and the student it names (an edited seed is looked up among the
+    sender and ``students``, the roster's ids, to say whose it is); a variant that names
+    someone else than a sure sender is graded against the sender's own cases, else against
+    the named student's.
     """
     from bpkit.check.exercises import variant_seed
 
@@ -292,7 +298,8 @@ def read_variant(
     named, seed = variant["student"], variant["seed"]
     flags = []
     if problems:
-        owner = sender if sender and variant_seed(released_for, sender) == seed else None
+        owners = [s for s in (sender, *students) if s and variant_seed(released_for, s) == seed]
+        owner = owners[0] if owners else None
         flags.append(
             f"variant edited: it names {named}, but its seed {seed} was released for {owner}"
             if owner

@@ -133,7 +133,8 @@ class Planner:
         names = self.known.names
         who = identity.identify(parts, notebook, self.known, self.forced)
         sender, sure = students.sender(parts, names, self.roster)
-        variant = identity.read_variant(notebook, who.exercise, sender, sure)
+        ids = self.roster.ids if self.roster else []
+        variant = identity.read_variant(notebook, who.exercise, sender, sure, ids)
         problem = problem or variant.problem
         exercise = None
         if who.exercise:
