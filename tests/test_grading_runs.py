@@ -286,3 +286,25 @@ def test_ctrl_c_keeps_what_finished_and_exits_130(tmp_path, source):
     assert "Traceback" not in stderr
     assert sorted(_rows(out)) == ["a_90_fixture"]
     assert not list(tmp_path.glob("bpkit-sub-*"))
+
+
+def test_gradescope_refuses_a_symlink_to_the_instructor_notebook(tmp_path):
+    """In the Gradescope layout, a submitted symlink to the zip's instructor notebook scores
+    0 with the symlink status (it scored full marks)."""
+    import zipfile
+
+    archive = tmp_path / "autograder.zip"
+    argv = ["autograder", "--out", str(archive), "--source", str(FIXTURES / "source")]
+    assert bpkit_main([*argv, "--exercise", "90_fixture", "--timeout", "3"]) == 0
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(archive) as zf:
+        zf.extractall(root / "source")
+    (root / "submission").mkdir()
+    target = root / "source" / "exercises" / "source" / "90_fixture.ipynb"
+    (root / "submission" / "90_fixture.ipynb").symlink_to(target)
+    env = {**os.environ, "BPKIT_AUTOGRADER_ROOT": str(root), "BPKIT_PYTHON": sys.executable}
+    script = root / "source" / "run_autograder"
+    subprocess.run(["bash", str(script)], env=env, check=True, capture_output=True, timeout=120)
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert results["score"] == 0
+    assert "status symlink: not graded" in results["output"]
