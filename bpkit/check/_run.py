@@ -155,6 +155,20 @@ def call_strict(
     return value
 
 
+def guarded(fn: Any, function: str, *args: Any) -> Any:
+    """Call ``fn(*args)`` for a driver and raise :class:`ChangedInput` if it changed, in place,
+    an array or dict the driver built for it (``call_strict`` sees only the case's own)."""
+    before = _deepcopy(args)
+    value = fn(*args)
+    for index, (old, new) in enumerate(zip(before, args, strict=True)):
+        if not _same(old, new):
+            raise ChangedInput(
+                f"{function} changed its argument {_parameter_name(fn, index)} in place; "
+                "leave the caller's arrays as they were and return new ones"
+            )
+    return value
+
+
 def _call(case: dict, namespace: dict) -> tuple[Any, BaseException | None]:
     """Run the case's driver on fresh copies of its arguments with :func:`call_strict`."""
     try:

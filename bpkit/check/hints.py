@@ -61,12 +61,19 @@ def recursion(case, got, expected, error):
 
 
 def overflow(case, got, expected, error):
-    if isinstance(error, (RuntimeWarning, FloatingPointError)):
+    if not isinstance(error, (RuntimeWarning, FloatingPointError)):
+        return None
+    if "exp" in str(error):
         return (
             f"numpy warned: {error}. exp() of a large number overflows; rearrange so that exp "
             "only ever sees numbers ≤ 0 (e.g. use exp(−|z|), or subtract the row maximum)."
         )
-    return None
+    if "overflow" in str(error) and ("power" in str(error) or "multiply" in str(error)):
+        return (
+            f"numpy warned: {error}. A number grew past what its type holds: numpy's "
+            "fixed-size integers stop at 2³¹ or 2⁶³, while Python's own int grows as needed."
+        )
+    return f"numpy warned: {error}. Find the operation that made it; the task's inputs are finite."
 
 
 def transposed(case, got, expected, error):
@@ -82,7 +89,39 @@ def transposed(case, got, expected, error):
     return None
 
 
-GENERAL: list[Detector] = [returned_none, recursion, overflow, transposed]
+def dict_for_tuple(case, got, expected, error):
+    if isinstance(got, dict) and isinstance(expected, tuple):
+        names = case.get("names")
+        wanted = f"({', '.join(names)})" if names else f"a tuple of {len(expected)}"
+        return f"you returned a dict; the task asks for the tuple {wanted}, in that order."
+    return None
+
+
+def wrong_order(case, got, expected, error):
+    """A tuple holding every right part, in another order."""
+    if not isinstance(got, tuple) or not isinstance(expected, tuple) or len(got) != len(expected):
+        return None
+    if all(close(g, e) for g, e in zip(got, expected, strict=True)):
+        return None
+    unused = list(range(len(expected)))
+    for g in got:
+        match = next((i for i in unused if close(g, expected[i])), None)
+        if match is None:
+            return None
+        unused.remove(match)
+    names = case.get("names")
+    order = f" ({', '.join(names)})" if names else ""
+    return f"every part is right but the order is not: return them in the task's order{order}."
+
+
+GENERAL: list[Detector] = [
+    returned_none,
+    recursion,
+    overflow,
+    dict_for_tuple,
+    wrong_order,
+    transposed,
+]
 
 
 def detectors_of(module: Any) -> dict[str, Detector]:

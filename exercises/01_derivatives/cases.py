@@ -16,30 +16,49 @@ NOTEBOOK = "01_derivatives"
 def public_cases(seed: int | None = None) -> list[dict]:
     """The same cases for every learner: this exercise has no variants yet."""
     exact = {"rtol": 1e-9, "atol": 1e-12}
-    forward = {"function": "forward_difference", "driver": "difference", "options": exact}
+    forward = {
+        "function": "forward_difference",
+        "driver": "difference",
+        "options": exact,
+        "mistakes": ["forward_used_central", "forward_used_backward", "not_divided", "one_number"],
+    }
     central = {
         "function": "central_difference",
         "driver": "difference",
         "oracle": "derivative",
         "options": {"rtol": 1e-7, "atol": 1e-9},
-        "mistakes": ["central_used_forward", "central_missing_half"],
+        "mistakes": [
+            "central_used_forward",
+            "central_missing_half",
+            "central_precedence",
+            "not_divided",
+            "one_number",
+        ],
     }
     gradient = {
         "function": "numeric_gradient",
         "driver": "gradient",
         "oracle": "gradient",
         "options": {"rtol": 1e-6, "atol": 1e-8},
-        "mistakes": ["gradient_changed_x", "gradient_one_sided"],
+        "mistakes": ["gradient_changed_x", "gradient_one_sided", "gradient_all_at_once"],
     }
     return [
         # (f(x+h) − f(x)) / h is exactly 2x + h for x², and 3x² + 3xh + h² for x³.
         {**forward, "args": ["square", 1.5], "kwargs": {"h": 1e-3}, "expected": 3.001},
         {**forward, "args": ["cube", 2.0], "kwargs": {"h": 1e-3}, "expected": 12.006001},
         {**forward, "args": ["sin", 0.0], "kwargs": {"h": 1e-3}, "expected": 0.9999998333333417},
+        # The task says x may be an array: the differences work elementwise.
+        {
+            **forward,
+            "args": ["square", [1.5, -1.0]],
+            "kwargs": {"h": 1e-3},
+            "expected": [3.001, -1.999],
+        },
         {**central, "args": ["square", -3.0]},
         {**central, "args": ["sin", 1.0]},
         {**central, "args": ["cube", 2.0]},
         {**central, "args": ["exp", 0.5]},
+        {**central, "args": ["sin", [0.0, 1.0]]},
         {**gradient, "args": ["sum_squares", [1.0, -2.0]]},
         {**gradient, "args": ["rosenbrock", [0.5, 0.2]]},
         {**gradient, "args": ["mixed", [[0.1, 0.2], [0.3, 0.4]]]},
@@ -61,7 +80,11 @@ FUNCTIONS: dict[str, Callable[[Any], Any]] = {
 
 
 def difference(namespace: dict, function: str, f: str, x: float, **kwargs: Any) -> Any:
-    """Call ``function(FUNCTIONS[f], x, ...)``: a finite difference of a named function."""
+    """Call ``function(FUNCTIONS[f], x, ...)``: a finite difference of a named function.
+
+    A list ``x`` arrives as a float64 array (the task: x may be a number or an array)."""
+    if isinstance(x, list):
+        x = np.array(x, dtype=np.float64)
     return plain(function_of(namespace, function)(FUNCTIONS[f], x, **kwargs))
 
 
@@ -82,8 +105,10 @@ DRIVERS = {"difference": difference, "gradient": gradient}
 _DERIVATIVES = {"square": lambda x: 2 * x, "cube": lambda x: 3 * x**2, "sin": np.cos, "exp": np.exp}
 
 
-def expected_derivative(f: str, x: float, **_: Any) -> float:
+def expected_derivative(f: str, x: Any, **_: Any) -> Any:
     """The exact derivative of a named function (central differences agree to ~h²)."""
+    if isinstance(x, list):
+        return _DERIVATIVES[f](np.array(x, dtype=np.float64))
     return float(_DERIVATIVES[f](x))
 
 

@@ -14,12 +14,66 @@ from bpkit.check.hints import close
 cases = sibling(__file__, "cases")
 
 
-def central_used_forward(case, got, expected, error):
+def _probe(case):
+    """The named function, its x (as an array when a list) and the step h of a case."""
     f, x = case["args"]
-    h = case.get("kwargs", {}).get("h", 1e-5)
-    fn = cases.FUNCTIONS[f]
+    x = np.array(x, dtype=np.float64) if isinstance(x, list) else x
+    return cases.FUNCTIONS[f], x, case.get("kwargs", {}).get("h", 1e-5)
+
+
+def central_used_forward(case, got, expected, error):
+    fn, x, h = _probe(case)
     if close(got, (fn(x + h) - fn(x)) / h, rtol=1e-9):
         return "that is the forward difference; the central one probes both x + h and x − h."
+    return None
+
+
+def forward_used_central(case, got, expected, error):
+    fn, x, h = _probe(case)
+    if close(got, (fn(x + h) - fn(x - h)) / (2 * h), rtol=1e-9) and not close(got, expected):
+        return (
+            "that is the central difference, a better estimate, but this task asks for the "
+            "forward one: it probes only x and x + h."
+        )
+    return None
+
+
+def forward_used_backward(case, got, expected, error):
+    fn, x, h = _probe(case)
+    if close(got, (fn(x) - fn(x - h)) / h, rtol=1e-9) and not close(got, expected):
+        return "that is the backward difference (x − h and x); the forward one probes x + h."
+    return None
+
+
+def not_divided(case, got, expected, error):
+    _, _, h = _probe(case)
+    scale = 2 * h if case["function"] == "central_difference" else h
+    if close(got, np.asarray(expected) * scale, rtol=1e-4):
+        return (
+            "your answer is a change in f, not a slope: divide the change by the distance "
+            "between the two points where you evaluated f."
+        )
+    return None
+
+
+def central_precedence(case, got, expected, error):
+    _, _, h = _probe(case)
+    if close(got, np.asarray(expected) * h * h, rtol=1e-4):
+        return (
+            "operator precedence: `/ 2 * h` divides by 2 and then multiplies by h. Put the "
+            "whole denominator in parentheses."
+        )
+    return None
+
+
+def one_number(case, got, expected, error):
+    if isinstance(case["args"][1], list) and (
+        isinstance(error, TypeError) or (got is not None and np.ndim(got) == 0)
+    ):
+        return (
+            "your function works for one number only, but the task says x may be an array "
+            "too: leave out float(...) or math functions, and let numpy work elementwise."
+        )
     return None
 
 
@@ -41,7 +95,17 @@ def gradient_changed_x(case, got, expected, error):
 def gradient_one_sided(case, got, expected, error):
     if isinstance(got, dict) and close(got.get("grad"), expected["grad"], rtol=1e-3, atol=1e-4):
         return (
-            "close, but only to about h: use central differences (f(x+h) − f(x−h)) / 2h for "
-            "each entry, which are accurate to about h²."
+            "close, but accurate only to about h, as a one-sided difference is: use the "
+            "central difference of the second task for each entry, accurate to about h²."
+        )
+    return None
+
+
+def gradient_all_at_once(case, got, expected, error):
+    grad = got.get("grad") if isinstance(got, dict) else None
+    if grad is not None and np.ndim(grad) == 0 and np.size(expected["grad"]) > 1:
+        return (
+            "you moved every entry of x at once, which measures one slope (along the "
+            "diagonal), not the gradient: nudge one entry at a time and keep the others."
         )
     return None

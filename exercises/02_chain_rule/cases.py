@@ -16,14 +16,18 @@ def public_cases(seed: int | None = None) -> list[dict]:
         "function": "dloss_dw",
         "oracle": "dloss_dw",
         "options": fd,
-        "mistakes": ["missing_activation_derivative"],
+        "mistakes": ["missing_activation_derivative", "missing_input_factor", "missing_two"],
     }
-    paths = {"function": "df_dx", "oracle": "df_dx", "options": fd, "mistakes": ["missed_path"]}
+    paths = {
+        "function": "df_dx",
+        "oracle": "df_dx",
+        "options": fd,
+        "mistakes": ["missed_path", "multiplied_derivatives"],
+    }
     count = {
         "function": "count_paths",
         "compare": "exact",
-        "hint": "each of the `depth` layers multiplies the number of paths by `width`; "
-        "use Python integers (width ** depth), which never overflow.",
+        "mistakes": ["paths_added", "paths_swapped", "paths_overflow"],
     }
     return [
         {**dloss, "args": [0.5, 2.0, 0.0]},

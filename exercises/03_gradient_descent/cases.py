@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from bpkit.check._run import guarded
 from bpkit.check.drivers import function_of, plain
 
 NOTEBOOK = "03_gradient_descent"
@@ -23,6 +24,7 @@ def public_cases(seed: int | None = None) -> list[dict]:
     stable = {
         "function": "largest_stable_lr",
         "options": {"rtol": 1e-9},
+        "mistakes": ["stable_half", "stable_smallest", "stable_mean"],
         "hint": "on ½·c·x² one step multiplies x by (1 − lr·c); descent converges while "
         "|1 − lr·c| < 1 for every curvature c.",
     }
@@ -30,8 +32,9 @@ def public_cases(seed: int | None = None) -> list[dict]:
         "function": "momentum_descent",
         "driver": "momentum",
         "options": {"rtol": 1e-9, "atol": 1e-12},
-        "hint": "keep v between steps: v = beta * v - lr * grad(x), then x = x + v, starting "
-        "from v = 0; with beta = 0 you get plain gradient descent.",
+        "mistakes": ["no_velocity", "aliased_history", "history_length"],
+        "hint": "the velocity is a running sum of past steps, started at zero and kept from one "
+        "step to the next; with beta = 0 momentum must give plain gradient descent.",
     }
     return [
         # Gradient of (x − 3)² is 2(x − 3): from 0 with lr 0.25 the steps halve the gap to 3.
@@ -72,7 +75,9 @@ GRADIENTS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 def descent(namespace: dict, function: str, grad: str, x0: Any, lr: float, steps: int) -> Any:
     """Run ``function(GRADIENTS[grad], x0, lr, steps)`` and return the history it makes."""
     x0 = np.array(x0, dtype=np.float64)
-    return plain(function_of(namespace, function)(GRADIENTS[grad], x0, lr, steps))
+    return plain(
+        guarded(function_of(namespace, function), function, GRADIENTS[grad], x0, lr, steps)
+    )
 
 
 def momentum(
@@ -80,7 +85,8 @@ def momentum(
 ) -> Any:
     """Run ``function(GRADIENTS[grad], x0, lr, beta, steps)``; return the history it makes."""
     x0 = np.array(x0, dtype=np.float64)
-    return plain(function_of(namespace, function)(GRADIENTS[grad], x0, lr, beta, steps))
+    learner = function_of(namespace, function)
+    return plain(guarded(learner, function, GRADIENTS[grad], x0, lr, beta, steps))
 
 
 DRIVERS = {"descent": descent, "momentum": momentum}

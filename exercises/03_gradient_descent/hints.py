@@ -43,3 +43,55 @@ def history_length(case, got, expected, error):
     if g is not None and len(g) == len(expected) - 1:
         return f"{len(g)} rows: the history starts with x0, so `steps` steps make steps + 1 rows."
     return None
+
+
+def stable_half(case, got, expected, error):
+    if close(got, np.asarray(expected) / 2):
+        return (
+            "half the limit: at lr = 1/c one step lands exactly on the minimum; descent still "
+            "converges (bouncing) up to where one step overshoots by as much as it started."
+        )
+    return None
+
+
+def stable_smallest(case, got, expected, error):
+    curvatures = np.asarray(case["args"][0], dtype=np.float64)
+    if len(curvatures) > 1 and close(
+        np.asarray(got) * curvatures.min(), np.asarray(expected) * curvatures.max()
+    ):
+        return (
+            "you used the smallest curvature: the direction that limits the step is the one "
+            "that curves most (the largest curvature), since every direction must converge."
+        )
+    return None
+
+
+def stable_mean(case, got, expected, error):
+    curvatures = np.asarray(case["args"][0], dtype=np.float64)
+    if len(curvatures) > 1 and close(
+        np.asarray(got) * curvatures.mean(), np.asarray(expected) * curvatures.max()
+    ):
+        return (
+            "an average curvature is not enough: descent diverges if it diverges along any one "
+            "direction, so every curvature must pass the test."
+        )
+    return None
+
+
+def _plain_descent(case):
+    grad, lr, steps = cases.GRADIENTS[case["args"][0]], case["args"][2], case["args"][4]
+    x = np.array(case["args"][1], dtype=np.float64)
+    history = [x]
+    for _ in range(steps):
+        x = x - lr * grad(x)
+        history.append(x)
+    return np.array(history)
+
+
+def no_velocity(case, got, expected, error):
+    if case["args"][3] != 0 and close(got, _plain_descent(case)):
+        return (
+            "that is plain gradient descent: beta has no effect. Momentum keeps a velocity, "
+            "made once before the loop, that carries part of each step into the next one."
+        )
+    return None

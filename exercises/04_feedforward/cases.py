@@ -15,23 +15,33 @@ NOTEBOOK = "04_feedforward"
 def public_cases(seed: int | None = None) -> list[dict]:
     """The public cases; a variant (``seed``) draws its random inputs from its own seed."""
     rng = np.random.default_rng(4 if seed is None else [seed, 4])
-    sig = {"function": "sigmoid", "oracle": "sigmoid", "options": {"rtol": 1e-9, "atol": 1e-12}}
+    sig = {
+        "function": "sigmoid",
+        "oracle": "sigmoid",
+        "options": {"rtol": 1e-9, "atol": 1e-12},
+        "mistakes": ["sigmoid_sign"],
+    }
     dsig = {
         "function": "sigmoid_prime",
         "oracle": "sigmoid_prime",
-        "mistakes": ["sigmoid_prime_of_z"],
+        "mistakes": [
+            "sigmoid_prime_of_z",
+            "sigmoid_prime_plus",
+            "sigmoid_prime_is_sigmoid",
+        ],
         "options": {"rtol": 1e-6, "atol": 1e-10},
     }
     drelu = {
         "function": "relu_prime",
         "oracle": "relu_prime",
-        "hint": "relu(z) = max(0, z) has slope 1 where z > 0 and 0 elsewhere (use 0 at z = 0).",
+        "driver": "floats",
+        "mistakes": ["relu_not_float", "relu_itself", "relu_prime_at_zero"],
     }
     dense = {
         "function": "dense_forward",
         "oracle": "dense_forward",
         "options": {"rtol": 1e-9, "atol": 1e-12},
-        "mistakes": ["missing_bias"],
+        "mistakes": ["missing_bias", "elementwise_product", "columns_for_examples"],
     }
     xor = {
         "function": "xor_weights",
@@ -39,8 +49,8 @@ def public_cases(seed: int | None = None) -> list[dict]:
         "compare": "exact",
         "expected": [0, 1, 1, 0],
         "label": "your weights, run on the inputs (0,0), (0,1), (1,0), (1,1)",
-        "hint": "let one hidden unit compute OR and the other AND; the output fires for "
-        "'OR and not AND'. Weights around ±20 make a sigmoid act like a step.",
+        "hint": "no single line through the square separates XOR's two classes: let each hidden "
+        "unit draw one line, and let the output combine the two half-planes.",
     }
     return [
         {**sig, "args": [0.0]},
@@ -51,6 +61,7 @@ def public_cases(seed: int | None = None) -> list[dict]:
         {**dsig, "args": [np.array([-800.0, 800.0])]},
         {**drelu, "args": [3.0]},
         {**drelu, "args": [np.array([-1.0, 0.0, 2.0])]},
+        {**drelu, "args": [np.array([0.0, 0.5])]},
         {
             **dense,
             "args": [
@@ -87,7 +98,16 @@ def xor_predictions(namespace: dict, function: str) -> list[int]:
     return [int(v > 0.5) for v in y]
 
 
-DRIVERS = {"xor_predictions": xor_predictions}
+def floats(namespace: dict, function: str, *args: Any) -> Any:
+    """Call ``function(*args)``; the task asks for a float64 array, so another dtype is an error."""
+    got = function_of(namespace, function)(*args)
+    kind = getattr(getattr(got, "dtype", None), "kind", "f")
+    if kind != "f":
+        raise TypeError(f"{function} returned an array of {got.dtype}; the task asks for float64")
+    return np.array(got, dtype=np.float64)
+
+
+DRIVERS = {"xor_predictions": xor_predictions, "floats": floats}
 
 
 # --- oracles: the expected value of a public case, computed --------------------------

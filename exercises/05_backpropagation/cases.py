@@ -43,6 +43,7 @@ def public_cases(seed: int | None = None) -> list[dict]:
             "divided_by_size",
             "sigmoid_prime_of_z",
             "missing_activation_derivative",
+            "not_averaged",
         ],
     }
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from bpkit.check._run import guarded
 from bpkit.check.drivers import function_of, plain
 from bpkit.check.oracles import grads
 
@@ -77,8 +78,9 @@ def public_cases(seed: int | None = None) -> list[dict]:
         "function": "rnn_forward",
         "oracle": "rnn_forward",
         "options": {"rtol": 1e-9, "atol": 1e-12},
-        "hint": "h_t = tanh(x_t @ Wxh + h_{t−1} @ Whh + bh), starting from h0; "
-        "hs[t] is the state after step t, so hs has T rows.",
+        "mistakes": ["forward_from_zero", "forward_no_tanh", "forward_h0_every_step"],
+        "hint": "each state is computed from this step's input and the state just before it, "
+        "starting from h0; hs[t] is the state after step t, so hs has T rows.",
     }
     backward = {
         "function": "rnn_backward",
@@ -86,13 +88,19 @@ def public_cases(seed: int | None = None) -> list[dict]:
         "oracle": "rnn_backward",
         "options": {"rtol": 1e-5, "atol": 1e-8},
         "names": ["dxs", "dWxh", "dWhh", "dbh"],
-        "mistakes": ["matmul_transpose", "bptt_overwrite", "bptt_no_carry", "bptt_off_by_one"],
+        "mistakes": [
+            "matmul_transpose",
+            "bptt_no_tanh_prime",
+            "bptt_overwrite",
+            "bptt_no_carry",
+            "bptt_off_by_one",
+        ],
     }
     clip = {
         "function": "clip_by_norm",
         "oracle": "clip_by_norm",
         "names": ["clipped", "norm"],
-        "mistakes": ["clip_per_array", "clip_always"],
+        "mistakes": ["clip_elementwise", "clip_per_array", "clip_always"],
     }
     small, square = clip_grads(seed)
     norm = float(np.sqrt(sum(np.sum(g**2) for g in small.values())))  # 5 without a variant
@@ -134,9 +142,8 @@ def rnn_gradients(namespace: dict, function: str, **sizes: int) -> Any:
     """Call ``function(dhs, xs, hs, h0, Wxh, Whh)`` on a seeded random RNN problem."""
     p = rnn_problem(**sizes)
     hs = rnn_states(p)
-    return plain(
-        function_of(namespace, function)(p["dhs"], p["xs"], hs, p["h0"], p["Wxh"], p["Whh"])
-    )
+    learner = function_of(namespace, function)
+    return plain(guarded(learner, function, p["dhs"], p["xs"], hs, p["h0"], p["Wxh"], p["Whh"]))
 
 
 DRIVERS = {"rnn_gradients": rnn_gradients}

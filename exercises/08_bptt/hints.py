@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from bpkit.check.exercises import sibling
 from bpkit.check.hints import as_array, close, part, transpose_in_matmul
+
+cases = sibling(__file__, "cases")
 
 
 def bptt_off_by_one(case, got, expected, error):
@@ -66,8 +69,8 @@ def bptt_overwrite(case, got, expected, error):
     if ok[0] and not (ok[1] or ok[2] or ok[3]):
         return (
             "dxs is right but dWxh, dWhh and dbh are not: the weights are shared by every time "
-            "step, so their gradients add up over the steps. Use += (dWxh += xs[t].T @ dz), "
-            "not =, which keeps only the last step you visit."
+            "step, so their gradients add up over the steps: accumulate them with +=; = keeps "
+            "only the last step you visit."
         )
     return None
 
@@ -85,3 +88,67 @@ def matmul_transpose(case, got, expected, error):
         ("xs[t]", (batch, n_in)),
     ]
     return transpose_in_matmul(error, operands)
+
+
+def _forward_args(case):
+    return [np.asarray(a, dtype=np.float64) for a in case["args"]]
+
+
+def forward_from_zero(case, got, expected, error):
+    xs, h0, Wxh, Whh, bh = _forward_args(case)
+    zero = cases.expected_rnn_forward(xs, np.zeros_like(h0), Wxh, Whh, bh)
+    if close(got, zero) and not close(zero, expected):
+        return "you started from zeros: the first step's previous state is h0, the one given."
+    return None
+
+
+def forward_no_tanh(case, got, expected, error):
+    xs, h, Wxh, Whh, bh = _forward_args(case)
+    states = []
+    for x_t in xs:
+        h = x_t @ Wxh + h @ Whh + bh
+        states.append(h)
+    if close(got, np.array(states)):
+        return "your states are the pre-activations: each step ends by passing z_t through tanh."
+    return None
+
+
+def forward_h0_every_step(case, got, expected, error):
+    xs, h0, Wxh, Whh, bh = _forward_args(case)
+    frozen = np.array([np.tanh(x_t @ Wxh + h0 @ Whh + bh) for x_t in xs])
+    if len(xs) > 1 and close(got, frozen):
+        return (
+            "every step used h0 as its previous state: the recurrence feeds each new state, "
+            "h_{t−1}, into the next step."
+        )
+    return None
+
+
+def bptt_no_tanh_prime(case, got, expected, error):
+    if not isinstance(got, tuple) or len(got) != 4:
+        return None
+    p = cases.rnn_problem(**case.get("kwargs", {}))
+    dh_next, dxs = np.zeros_like(p["h0"]), np.zeros_like(p["xs"])
+    for t in reversed(range(len(p["xs"]))):
+        dz = p["dhs"][t] + dh_next  # tanh′ left out
+        dxs[t] = dz @ p["Wxh"].T
+        dh_next = dz @ p["Whh"].T
+    if close(got[0], dxs):
+        return (
+            "the gradient skipped tanh′: on its way back through h_t = tanh(z_t) it is "
+            "multiplied by tanh′(z_t) = 1 − h_t² before it reaches the weights, the input and "
+            "the step before."
+        )
+    return None
+
+
+def clip_elementwise(case, got, expected, error):
+    grads, max_norm = case["args"]
+    clipped = part(got, 0)
+    capped = {k: np.clip(np.asarray(v), -max_norm, max_norm) for k, v in grads.items()}
+    if isinstance(clipped, dict) and all(close(clipped.get(k), v) for k, v in capped.items()):
+        return (
+            "np.clip caps each number on its own, which bends the gradient's direction; clipping "
+            "by norm rescales all of them by one factor, so the direction stays."
+        )
+    return None
