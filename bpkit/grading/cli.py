@@ -329,7 +329,8 @@ def _grade_all(
         for future in concurrent.futures.as_completed(futures):
             keep(future)
     except KeyboardInterrupt:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the cleanup
+        # a second Ctrl-C must not cut the cleanup short
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
         finished = [f for f in futures if f.done() and not f.cancelled() and f not in saved]
         pool.shutdown(wait=False, cancel_futures=True)
         for future in finished:  # they ended before Ctrl-C: their grades are whole
@@ -339,6 +340,7 @@ def _grade_all(
             _kill_children()
             running = list(concurrent.futures.wait(running, timeout=0.2).not_done)
         pool.shutdown(wait=True)
+        signal.signal(signal.SIGINT, previous)
         return len(saved), slowed, True
     pool.shutdown(wait=True)
     return len(saved), slowed, False
