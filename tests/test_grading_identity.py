@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bpkit.cli import main as bpkit_main
-from bpkit.grading import cli, exercise, gradebook, identity, report, runner, students
+from bpkit.grading import cli, exercise, gradebook, identity, plan, report, runner, students
 
 FIXTURES = Path(__file__).with_name("grading_fixtures")
 REPO = Path(__file__).resolve().parents[1]
@@ -321,7 +321,7 @@ def test_released_notebooks_and_variants_are_current_and_recognised():
     edited = {**notebook["metadata"]["bpkit"], "variant": {**variant, "seed": seed}}
     notebook["metadata"]["bpkit"] = edited
     assert identity.identify(("anything.ipynb",), notebook, known).flags == []  # not "older"
-    found = identity.read_variant(notebook, "04_feedforward")
+    found = plan.read_variant(notebook, "04_feedforward")
     assert found.flags == [
         f"variant edited: seed {seed} is not the seed released for s001; "
         "graded against s001's cases"

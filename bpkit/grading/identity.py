@@ -149,7 +149,8 @@ def from_path(parts: tuple[str, ...], names: list[str]) -> str | None:
     return None
 
 
-def _metadata(notebook: dict | None) -> dict:
+def bpkit_tag(notebook: dict | None) -> dict:
+    """The notebook's ``metadata.bpkit`` (written by ``bpkit release``), or {}."""
     meta = notebook.get("metadata", {}) if isinstance(notebook, dict) else {}
     tag = meta.get("bpkit") if isinstance(meta, dict) else None
     return tag if isinstance(tag, dict) else {}
@@ -163,7 +164,7 @@ def identify(
     ``forced`` (``--exercise``) is what every submission was handed in as.
     """
     names = known.names
-    tag = _metadata(notebook)
+    tag = bpkit_tag(notebook)
     by_meta = tag.get("exercise") if tag.get("exercise") in names else None
     by_name = from_path(parts, names)
     looks_like, n_defined = content_match(notebook, known)
@@ -197,7 +198,7 @@ def identify(
         )
     if by_meta and by_meta == identity.exercise:
         variant = tag.get("variant")
-        intact = variant is None or not variant_problems(variant, by_meta)
+        intact = variant is None or variant_intact(variant, by_meta)
         stamp = known.stamp(by_meta, variant if intact and isinstance(variant, dict) else None)
         # An edited variant changes its cases' hash: the variant's own flag says so.
         identity.flags += _release_flags(tag, stamp, cases=intact)
@@ -235,93 +236,21 @@ def _release_flags(tag: dict, current: dict | None, cases: bool = True) -> list[
     return [f"older release: {detail}; graded against the current cases"]
 
 
-@dataclass
-class Variant:
-    """Whose cases a notebook is graded against, and what its variant metadata says wrong.
-
-    ``learner`` is None for a notebook that is no learner's variant (the default cases);
-    ``problem`` is set when the metadata cannot be read: the notebook is not graded.
-    """
-
-    learner: str | None = None
-    seed: int | None = None
-    flags: list[str] = field(default_factory=list)
-    problem: str = ""
-
-
-def _short(value: object) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def variant_problems(variant: object, exercise: str) -> list[str]:
-    """What is wrong with ``metadata.bpkit.variant`` as released for ``exercise`` ([] if
-    nothing): unreadable, or a seed that is not the one released for its student."""
-    from bpkit.check.exercises import variant_seed
-
+def variant_fields(variant: object) -> tuple[str, int] | None:
+    """(student, seed) of ``metadata.bpkit.variant``, or None when it is not of that form."""
     student = variant.get("student") if isinstance(variant, dict) else None
     seed = variant.get("seed") if isinstance(variant, dict) else None
     if not isinstance(student, str) or not student.strip() or type(seed) is not int:
-        return [f'expected {{"student": an id, "seed": an integer}}, got {_short(variant)}']
-    if seed != variant_seed(exercise, student):
-        return [f"seed {seed} is not the seed released for {student}"]
-    return []
+        return None
+    return student, seed
 
 
-def read_variant(
-    notebook: dict | None,
-    exercise: str | None,
-    sender: str | None = None,
-    sure: bool = False,
-    students: list[str] | tuple[str, ...] = (),
-) -> Variant:
-    """Tie a notebook's variant to the learner who handed it in.
-
-    ``sender`` is who handed it in (``students.sender``), ``sure`` whether a roster says so
-    (else its path does). The variant's seed must be the one ``bpkit release`` derived
-    from the exercise and the student it names (an edited seed is looked up among the
-    sender and ``students``, the roster's ids, to say whose it is); a variant that names
-    someone else than a sure sender is graded against the sender's own cases, else against
-    the named student's.
-    """
+def variant_intact(variant: object, exercise: str) -> bool:
+    """True when the variant's seed is the one released for its student and ``exercise``."""
     from bpkit.check.exercises import variant_seed
 
-    tag = _metadata(notebook)
-    variant = tag.get("variant")
-    if variant is None or not exercise:
-        return Variant()
-    # the seed was derived from the exercise the metadata names (content may overrule it)
-    released_for = tag["exercise"] if isinstance(tag.get("exercise"), str) else exercise
-    problems = variant_problems(variant, released_for)
-    if problems and problems[0].startswith("expected"):
-        return Variant(problem=f"variant metadata unreadable: {problems[0]}; not graded")
-    named, seed = variant["student"], variant["seed"]
-    flags = []
-    if problems:
-        owners = [s for s in (sender, *students) if s and variant_seed(released_for, s) == seed]
-        owner = owners[0] if owners else None
-        flags.append(
-            f"variant edited: it names {named}, but its seed {seed} was released for {owner}"
-            if owner
-            else f"variant edited: {problems[0]}"
-        )
-    learner = named
-    if sender and _plain(sender) != _plain(named):
-        if sure:
-            flags.append(f"another learner's variant: released for {named}, handed in by {sender}")
-            learner = sender
-        else:
-            flags.append(
-                f"another learner's variant: released for {named}, but its path names {sender} "
-                "(with --roster, it is graded against its sender's own cases)"
-            )
-    if flags:
-        flags[-1] += f"; graded against {learner}'s cases"
-    return Variant(learner, variant_seed(exercise, learner), flags)
-
-
-def _plain(student: str) -> str:
-    return "".join(re.findall(r"[0-9a-z]+", student.lower()))
+    fields = variant_fields(variant)
+    return fields is not None and fields[1] == variant_seed(exercise, fields[0])
 
 
 def current_stamp(name: str, source: Path, variant: dict | None = None) -> dict | None:

@@ -16,10 +16,12 @@ import errno
 import hashlib
 import json
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bpkit.check.exercises import variant_seed
 from bpkit.grading import exercise as ex
 from bpkit.grading import identity, report, students
 
@@ -86,6 +88,81 @@ def parse_notebook(data: bytes | None, problem: str = "") -> tuple[dict | None, 
 
 
 @dataclass
+class Variant:
+    """Whose cases a notebook is graded against, and what its variant metadata says wrong.
+
+    ``learner`` is None for a notebook that is no learner's variant (the default cases);
+    ``problem`` is set when the metadata cannot be read: the notebook is not graded.
+    """
+
+    learner: str | None = None
+    seed: int | None = None
+    flags: list[str] = field(default_factory=list)
+    problem: str = ""
+
+
+def read_variant(
+    notebook: dict | None,
+    exercise: str | None,
+    sender: str | None = None,
+    sure: bool = False,
+    students: list[str] | tuple[str, ...] = (),
+) -> Variant:
+    """Tie a notebook's variant to the learner who handed it in.
+
+    ``sender`` is who handed it in (``students.sender``), ``sure`` whether a roster says so
+    (else its path does). The variant's seed must be the one ``bpkit release`` derived
+    from the exercise and the student it names (an edited seed is looked up among the
+    sender and ``students``, the roster's ids, to say whose it is); a variant that names
+    someone else than a sure sender is graded against the sender's own cases, else against
+    the named student's.
+    """
+    tag = identity.bpkit_tag(notebook)
+    variant = tag.get("variant")
+    if variant is None or not exercise:
+        return Variant()
+    # the seed was derived from the exercise the metadata names (content may overrule it)
+    released_for = tag["exercise"] if isinstance(tag.get("exercise"), str) else exercise
+    fields = identity.variant_fields(variant)
+    if fields is None:
+        return Variant(
+            problem='variant metadata unreadable: expected {"student": an id, "seed": an '
+            f"integer}}, got {_short(variant)}; not graded"
+        )
+    named, seed = fields
+    flags = []
+    if seed != variant_seed(released_for, named):
+        owners = [s for s in (sender, *students) if s and variant_seed(released_for, s) == seed]
+        flags.append(
+            f"variant edited: it names {named}, but its seed {seed} was released for {owners[0]}"
+            if owners
+            else f"variant edited: seed {seed} is not the seed released for {named}"
+        )
+    learner = named
+    if sender and _plain(sender) != _plain(named):
+        if sure:
+            flags.append(f"another learner's variant: released for {named}, handed in by {sender}")
+            learner = sender
+        else:
+            flags.append(
+                f"another learner's variant: released for {named}, but its path names {sender} "
+                "(with --roster, it is graded against its sender's own cases)"
+            )
+    if flags:
+        flags[-1] += f"; graded against {learner}'s cases"
+    return Variant(learner, variant_seed(exercise, learner), flags)
+
+
+def _short(value: object) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _plain(student: str) -> str:
+    return "".join(re.findall(r"[0-9a-z]+", student.lower()))
+
+
+@dataclass
 class Item:
     """One submission, planned: what it is graded as, its cache key, what is known of it."""
 
@@ -134,7 +211,7 @@ class Planner:
         who = identity.identify(parts, notebook, self.known, self.forced)
         sender, sure = students.sender(parts, names, self.roster)
         ids = self.roster.ids if self.roster else []
-        variant = identity.read_variant(notebook, who.exercise, sender, sure, ids)
+        variant = read_variant(notebook, who.exercise, sender, sure, ids)
         problem = problem or variant.problem
         exercise = None
         if who.exercise:
