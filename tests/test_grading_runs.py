@@ -172,6 +172,25 @@ def test_with_a_roster_a_borrowed_variant_is_graded_against_the_senders_cases(
     assert edited.exercise.fingerprint == own.exercise.fingerprint
 
 
+def test_without_a_roster_a_path_that_names_the_variants_student_raises_no_flag(planner, tmp_path):
+    """s001's variant as s001_own_90_fixture.ipynb is s001's; as hers_90_fixture.ipynb it is
+    flagged (its path names someone else) and graded against s001's cases."""
+    for name, flags in (
+        ("s001_own_90_fixture.ipynb", []),
+        (
+            "hers_90_fixture.ipynb",
+            [
+                "another learner's variant: released for s001, but its path names hers (with "
+                "--roster, it is graded against its sender's own cases); graded against s001's "
+                "cases"
+            ],
+        ),
+    ):
+        path = tmp_path / name
+        path.write_bytes(_variant("s001", variant_seed("90_fixture", "s001")))
+        assert planner.item("x", path, (name,)).facts["flags"] == flags
+
+
 def test_a_sender_comes_from_the_roster_else_the_path():
     """students.sender: a roster match is sure; a folder or an LMS file name is not; a
     file name with no student in it gives none."""
@@ -182,6 +201,8 @@ def test_a_sender_comes_from_the_roster_else_the_path():
         False,
     )
     assert students.sender(("90_fixture.ipynb",), names, None) == (None, False)
+    assert students.mentions(("s001_own_90_fixture.ipynb",), "s001")
+    assert not students.mentions(("s0012_90_fixture.ipynb",), "s001")
 
 
 # --- hole 4: links and pipes are not notebooks ---------------------------------------------

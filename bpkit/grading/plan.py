@@ -210,6 +210,9 @@ class Planner:
         names = self.known.names
         who = identity.identify(parts, notebook, self.known, self.forced)
         sender, sure = students.sender(parts, names, self.roster)
+        named = identity.variant_fields(identity.bpkit_tag(notebook).get("variant"))
+        if sender and not sure and named and students.mentions(parts, named[0]):
+            sender = named[0]  # the path names the variant's own student too
         ids = self.roster.ids if self.roster else []
         variant = read_variant(notebook, who.exercise, sender, sure, ids)
         problem = problem or variant.problem

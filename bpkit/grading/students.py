@@ -89,12 +89,7 @@ class Roster:
 
     def match(self, parts: tuple[str, ...]) -> tuple[str | None, str]:
         """Return (student id, "") or (None, why no single student matched)."""
-        windows: set[str] = set()
-        for part in parts:
-            words = _words(part[:-6] if part.endswith(".ipynb") else part)
-            for i in range(len(words)):
-                for j in range(i + 1, min(len(words), i + 6) + 1):
-                    windows.add("".join(words[i:j]))
+        windows = _windows(parts)
         best: dict[str, int] = {}
         for student, keys in self.keys.items():
             hits = [len(k) for k in keys if k in windows]
@@ -107,6 +102,22 @@ class Roster:
         if len(winners) > 1:
             return None, f"matches several roster students ({', '.join(sorted(winners))})"
         return winners[0], ""
+
+
+def _windows(parts: tuple[str, ...]) -> set[str]:
+    """Every run of up to 6 consecutive words of each part of a path, joined, lowercase."""
+    windows: set[str] = set()
+    for part in parts:
+        words = _words(part[:-6] if part.endswith(".ipynb") else part)
+        for i in range(len(words)):
+            for j in range(i + 1, min(len(words), i + 6) + 1):
+                windows.add("".join(words[i:j]))
+    return windows
+
+
+def mentions(parts: tuple[str, ...], student: str) -> bool:
+    """True when the path names ``student`` as words (``s001_own.ipynb`` names ``s001``)."""
+    return "".join(_words(student)) in _windows(parts)
 
 
 def read_roster(path: Path, option: str = "--roster") -> Roster:
