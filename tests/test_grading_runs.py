@@ -228,6 +228,21 @@ def test_links_and_pipes_are_refused_without_being_opened(tmp_path):
     )
 
 
+def test_two_submissions_that_are_one_file_are_flagged(planner, tmp_path):
+    """A hard link between two submissions is graded, and both are flagged."""
+    first, second = tmp_path / "ann_90_fixture.ipynb", tmp_path / "bob_90_fixture.ipynb"
+    first.write_bytes(corpus.with_cells())
+    os.link(first, second)
+    found = [("ann", first, (first.name,)), ("bob", second, (second.name,))]
+    linked = plan.Planner(planner.source, planner.known)
+    linked.see(found)
+    flags = [linked.item(*entry).facts["flags"] for entry in found]
+    assert flags == [
+        ["the same file as bob (a hard link); check who wrote it"],
+        ["the same file as ann (a hard link); check who wrote it"],
+    ]
+
+
 # --- hole 7: grades.csv describes the files present, with the limits used now -------------
 
 

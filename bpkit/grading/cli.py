@@ -257,6 +257,7 @@ def run(args: argparse.Namespace) -> int:
     )
     limits_key = f"{limits.cell_seconds:g}s {limits.total_seconds:g}s {limits.memory_mb}MB"
     planner = plan.Planner(source, identity.catalogue(sources), roster, args.exercise, limits_key)
+    planner.see(submissions)
     todo = []
     try:
         for name, path, parts in submissions:

@@ -184,6 +184,7 @@ class Planner:
     forced: str | None = None  # --exercise
     limits: str = ""  # the limits of this run, as text: part of every fingerprint
     _loaded: dict[tuple, ex.Exercise | str] = field(default_factory=dict)
+    _linked: dict[Path, list[str]] = field(default_factory=dict)  # path → same file's names
     _instructor: dict[tuple[int, int], Path] | None = None
 
     def exercise(self, name: str, seed: int | None) -> tuple[ex.Exercise | None, str]:
@@ -201,6 +202,20 @@ class Planner:
                 self._loaded[key] = f"{why}; tell your instructor"
         loaded = self._loaded[key]
         return (loaded, "") if isinstance(loaded, ex.Exercise) else (None, loaded)
+
+    def see(self, submissions: list[tuple[str, Path, tuple[str, ...]]]) -> None:
+        """Note the submissions that are one file under several names (hard links)."""
+        files: dict[tuple[int, int], list[tuple[str, Path]]] = {}
+        for name, path, _ in submissions:
+            try:
+                info = path.lstat()
+            except OSError:
+                continue
+            if stat.S_ISREG(info.st_mode) and info.st_nlink > 1:
+                files.setdefault((info.st_dev, info.st_ino), []).append((name, path))
+        for group in files.values():
+            for name, path in group:
+                self._linked[path] = [other for other, _ in group if other != name]
 
     def item(self, name: str, path: Path, parts: tuple[str, ...]) -> Item:
         """Plan one submission: read it, identify it, tie its variant, load its exercise."""
@@ -225,6 +240,9 @@ class Planner:
         student = students.student_of(parts, names, self.roster)
         facts = _facts(path, who, self.known, student, notebook)
         facts["flags"] = [*facts["flags"], *variant.flags]
+        if self._linked.get(path):
+            others = ", ".join(self._linked[path])
+            facts["flags"].append(f"the same file as {others} (a hard link); check who wrote it")
         digest = hashlib.sha256(data if data is not None else problem.encode())
         digest.update((exercise.fingerprint if exercise else ex.GRADER_VERSION).encode())
         digest.update(f"{self.limits} {variant.learner}".encode())
