@@ -14,8 +14,8 @@ committed student notebooks are current.
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
+import inspect
 import json
 import re
 import sys
@@ -50,8 +50,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=None,
         metavar="ROSTER",
-        help="a CSV with a 'student' column: write OUT/<student>/NN_topic.ipynb, one variant "
-        "per learner (default OUT: variants)",
+        help="a roster CSV (an id column: student, id, … or the first, as for bpkit grade "
+        "--roster): write OUT/<student>/NN_topic.ipynb, one variant per learner "
+        "(default OUT: variants)",
     )
     parser.add_argument("--exercise", default=None, help="release only this exercise (NN_topic)")
 
@@ -67,19 +68,26 @@ def student_path(source: Path) -> Path:
 
 
 def read_roster(path: Path) -> list[str]:
-    """The student ids of a roster CSV: its column ``student`` (or ``student_id``), in order."""
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        rows = list(csv.DictReader(handle))
-    columns = {name.strip().lower(): name for name in (rows[0] if rows else {})}
-    column = columns.get("student") or columns.get("student_id")
-    if column is None:
-        raise SystemExit(
-            f"bpkit release: {path} needs a header with a 'student' column, got {sorted(columns)}"
+    """The student ids of a roster CSV, in order, as ``bpkit grade --roster`` reads them.
+
+    Two ids that would share one folder (``john smith`` and ``john_smith``, or ``Ann`` and
+    ``ann`` on a case-insensitive file system) are an error: one would overwrite the other.
+    """
+    from bpkit.grading import students
+
+    ids = students.read_roster(Path(path), "--variants").ids
+    folders: dict[str, list[str]] = {}
+    for student in ids:
+        folders.setdefault(_safe(student).casefold(), []).append(student)
+    clashes = [names for names in folders.values() if len(names) > 1]
+    if clashes:
+        listed = "; ".join(
+            " and ".join(repr(n) for n in names) + " would share one folder" for names in clashes
         )
-    ids = [row[column].strip() for row in rows if (row[column] or "").strip()]
-    repeated = sorted({i for i in ids if ids.count(i) > 1})
-    if repeated:
-        raise SystemExit(f"bpkit release: {path} lists {', '.join(repeated)} more than once")
+        raise SystemExit(
+            f"bpkit release: --variants {path}: {listed}; "
+            "make the ids differ in more than case, spaces or punctuation"
+        )
     return ids
 
 
@@ -93,6 +101,13 @@ def _release_variants(found: list[Path], args: argparse.Namespace) -> int:
 
     out = Path(args.out) if args.out is not None else Path("variants")
     students = read_roster(args.variants)
+    for source in found:  # before writing any: an exercise without variants stops the release
+        cases = exercises.load_file(source.with_name("cases.py"))
+        if "seed" not in inspect.signature(cases.public_cases).parameters:
+            raise SystemExit(
+                f"bpkit release: {source.parent.name} has no variants: its cases.py's "
+                "public_cases takes no seed"
+            )
     for source in found:
         name = source.parent.name
         for student in students:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bpkit.cli import main as bpkit_main
-from bpkit.grading import cli, exercise, gradebook, identity, report, runner, students
+from bpkit.grading import cli, exercise, gradebook, identity, plan, report, runner, students
 
 FIXTURES = Path(__file__).with_name("grading_fixtures")
 REPO = Path(__file__).resolve().parents[1]
@@ -303,7 +303,8 @@ def test_status_is_never_ok_when_no_graded_function_ran(outcomes, notes):
 
 
 def test_released_notebooks_and_variants_are_current_and_recognised():
-    """Every released notebook, and a learner's variant of 04, carry today's stamp: no flag."""
+    """Every released notebook, and a learner's variant of 04, carry today's stamp: no flag;
+    an edited seed is called edited (not an older release) and graded with the real one."""
     from bpkit import release
     from bpkit.check import exercises
 
@@ -316,9 +317,13 @@ def test_released_notebooks_and_variants_are_current_and_recognised():
     for name, notebook in notebooks:
         found = identity.identify(("anything.ipynb",), notebook, known)
         assert (found.exercise, found.how, found.flags) == (name, "metadata", [])
-    older = {**notebook["metadata"]["bpkit"], "variant": {**variant, "seed": variant["seed"] + 1}}
-    notebook["metadata"]["bpkit"] = older
-    flags = identity.identify(("anything.ipynb",), notebook, known).flags
-    assert flags == [
-        "older release: its public cases changed since; graded against the current cases"
+    seed = variant["seed"] + 1
+    edited = {**notebook["metadata"]["bpkit"], "variant": {**variant, "seed": seed}}
+    notebook["metadata"]["bpkit"] = edited
+    assert identity.identify(("anything.ipynb",), notebook, known).flags == []  # not "older"
+    found = plan.read_variant(notebook, "04_feedforward")
+    assert found.flags == [
+        f"variant edited: seed {seed} is not the seed released for s001; "
+        "graded against s001's cases"
     ]
+    assert found.seed == variant["seed"]

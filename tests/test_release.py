@@ -11,6 +11,7 @@ import pytest
 
 from bpkit import release
 from bpkit.check import NOTEBOOKS
+from bpkit.cli import main as bpkit_main
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = ROOT / "exercises"
@@ -168,21 +169,52 @@ def test_variant_seed_is_sha256_of_exercise_and_student():
     assert variant_seed("08_bptt", "s001") != variant_seed("04_feedforward", "s001")
 
 
-def test_roster_needs_a_student_column_and_unique_ids(tmp_path):
-    """read_roster takes the 'student' column; a missing column or a repeated id is an error."""
+def test_release_reads_rosters_as_the_grader_does(tmp_path):
+    """release takes the roster's id column as grade --roster does (student, id, … or the
+    first); a row without an id, a repeated id, or two ids sharing one folder is an error."""
+    from bpkit.grading import students
+
     roster = tmp_path / "roster.csv"
-    roster.write_text("Student,name\ns1,Ada\n s2 ,Alan\n,nobody\n", encoding="utf-8")
-    assert release.read_roster(roster) == ["s1", "s2"]
-    roster.write_text("id,name\ns1,Ada\n", encoding="utf-8")
-    with pytest.raises(SystemExit, match="'student' column"):
+    for header in ("Student,name", "id,name", "login,name"):
+        roster.write_text(f"{header}\ns1,Ada\n s2 ,Alan\n", encoding="utf-8")
+        assert release.read_roster(roster) == ["s1", "s2"] == students.read_roster(roster).ids
+    roster.write_text("student,name\ns1,Ada\n,nobody\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="line 3: no 'student'"):
         release.read_roster(roster)
     roster.write_text("student\ns1\ns1\n", encoding="utf-8")
-    with pytest.raises(SystemExit, match="s1 more than once"):
+    with pytest.raises(SystemExit, match="'s1' listed twice"):
         release.read_roster(roster)
+    roster.write_text("student\njohn smith\njohn_smith\nAnn\nann\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="'john smith' and 'john_smith' would share one folder"):
+        release.read_roster(roster)
+
+
+def test_colliding_ids_stop_the_release_before_it_writes(tmp_path):
+    """bpkit release --variants exits 1 naming both ids, and writes no notebook."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id\njohn smith\njohn_smith\n", encoding="utf-8")
+    out = tmp_path / "variants"
+    argv = ["release", "--source", str(EXERCISES), "--variants", str(roster), "--out", str(out)]
+    with pytest.raises(SystemExit) as stopped:
+        bpkit_main(argv)
+    assert "'john smith' and 'john_smith'" in str(stopped.value)
+    assert not out.exists()
+
+
+def test_every_exercise_has_variants(tmp_path):
+    """release --variants writes all exercises, 01 to the last, for every learner."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id\ns001\ns002\n", encoding="utf-8")
+    out = tmp_path / "variants"
+    argv = ["release", "--source", str(EXERCISES), "--variants", str(roster), "--out", str(out)]
+    assert bpkit_main(argv) == 0
+    for student in ("s001", "s002"):
+        written = sorted(p.stem for p in (out / student).glob("*.ipynb"))
+        assert written == sorted(NOTEBOOKS)
 
 
 @pytest.mark.parametrize(
-    "notebook", ["04_feedforward", "05_backpropagation", "07_training", "08_bptt"]
+    "notebook", ["04_feedforward", "05_backpropagation", "07_training", "08_bptt", "09_gated_rnn"]
 )
 def test_variant_cases_differ_and_pass_on_the_reference(notebook):
     """Two learners get different public cases, and the reference solution passes both."""
@@ -243,7 +275,6 @@ def test_variants_differ_and_grade_against_their_own_learner(tmp_path):
     """Two learners' notebooks differ; each scores 100 % with a real solution, and < 100 %
     with the other learner's expected outputs pasted in as constants (which score 100 % for
     that other learner, so the copy is faithful)."""
-    from bpkit.cli import main as bpkit_main
     from bpkit.grading import exercise, report
 
     name = "08_bptt"

@@ -1,7 +1,9 @@
 """The grader behind ``bpkit grade`` and ``bpkit autograder``.
 
 Parts, in the order a submission meets them:
-- ``cli``: finds submissions, skips what is graded, runs jobs in parallel;
+- ``cli``: finds submissions, runs jobs in parallel, stops cleanly on Ctrl-C;
+- ``plan``: reads each submission safely, decides what it is graded as and whether it must be
+  (bytes, exercise, variant, limits), and sets aside the records of deleted files;
 - ``identity``: which exercise a notebook is (metadata, file name, content), what it was
   handed in as, and whether its release is current;
 - ``students``: who handed it in (roster, folder, LMS file name) and which notebook counts;

@@ -11,19 +11,20 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
-import hashlib
-import json
+import contextlib
 import os
 import pwd
 import re
+import signal
 import stat
 import sys
 from pathlib import Path
 
 from bpkit.grading import exercise as ex
-from bpkit.grading import identity, report, runner, students
+from bpkit.grading import identity, plan, report, runner, students
 
-MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
+MAX_NOTEBOOK_BYTES = plan.MAX_NOTEBOOK_BYTES
+INTERRUPTED = 130  # the exit status of a run stopped by Ctrl-C (128 + SIGINT)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -89,23 +90,7 @@ def collect(paths: list[Path]) -> list[tuple[str, Path, tuple[str, ...]]]:
 
 def read_notebook(path: Path) -> tuple[dict | None, str]:
     """Parse a submission as a notebook; return (notebook, "") or (None, what is wrong)."""
-    try:
-        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
-            return None, f"not graded: the file is larger than {MAX_NOTEBOOK_BYTES >> 20} MB"
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError:
-        return None, "not a notebook: the file is not text (UTF-8)"
-    except OSError as error:
-        return None, f"could not read the file ({error.strerror})"
-    try:
-        notebook = json.loads(text)
-    except json.JSONDecodeError as error:
-        return None, f"not a notebook: invalid JSON at line {error.lineno}"
-    except RecursionError:
-        return None, "not a notebook: JSON nested too deeply"
-    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
-        return None, "not a notebook: valid JSON but no list of cells"
-    return notebook, ""
+    return plan.parse_notebook(*plan.read_submission(path))
 
 
 def sandbox_for(args: argparse.Namespace, hide: list[Path]) -> runner.Sandbox:
@@ -165,12 +150,6 @@ class Progress:
             sys.stderr.flush()
 
 
-def _fingerprint(path: Path, exercise: ex.Exercise | None) -> str:
-    digest = hashlib.sha256(path.read_bytes() if path.is_file() else b"")
-    digest.update((exercise.fingerprint if exercise else ex.GRADER_VERSION).encode())
-    return digest.hexdigest()[:24]
-
-
 RAN = ("Timeout", "MemoryError", "Crashed", "Malformed", "RecursionError")  # it was called
 
 
@@ -221,16 +200,18 @@ def _troubled(status: str) -> bool:
     return status != "ok" and (not status.startswith("not attempted") or "; " in status)
 
 
-def _grade_one(name, path, exercise, limits, sandbox) -> dict:
-    notebook, problem = read_notebook(path)
-    if exercise is None:
+def _grade_one(item: plan.Item, limits: runner.Limits, sandbox: runner.Sandbox) -> dict:
+    name, exercise = item.name, item.exercise
+    if item.problem or exercise is None:
         return report.unscored(
             name,
-            problem
+            item.problem
             or "could not tell which exercise this is: no bpkit metadata, no exercise name or "
             "number in its path, and it defines no graded function; name the file after the "
             "exercise (e.g. 01_derivatives.ipynb) or pass --exercise",
+            exercise,
         )
+    notebook, problem = read_notebook(item.path)
     if notebook is None:
         return report.unscored(name, problem, exercise)
     cells = ex.code_cells(notebook)
@@ -246,29 +227,6 @@ def _grade_one(name, path, exercise, limits, sandbox) -> dict:
     return record
 
 
-def _facts(
-    path: Path,
-    who: identity.Identity,
-    known: identity.Catalogue,
-    student: tuple[str, str],
-    notebook: dict | None,
-) -> dict:
-    """What the grader knows of a submission before running it: who, which, how we know."""
-    defined = identity.defined_functions(notebook)
-    graded = known.functions.get(who.exercise or "", [])
-    return {
-        "student": student[0],
-        "notes": [student[1]] if student[1] else [],
-        "path": str(path),
-        "mtime": path.stat().st_mtime if path.exists() else 0.0,
-        "identified_by": who.how,
-        "submitted_as": who.submitted_as or "",
-        "looks_like": who.looks_like or "",
-        "attempted": sum(1 for f in graded if f in defined and not defined[f]),
-        "flags": who.flags,
-    }
-
-
 def _with_facts(record: dict, facts: dict) -> dict:
     """Add the facts to a graded record; its status starts with the identity flags."""
     base = record.get("run_status", record["status"])
@@ -280,7 +238,7 @@ def _with_facts(record: dict, facts: dict) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Grade every submission not yet graded; rebuild grades.csv; return 0."""
+    """Grade every submission not yet graded; rebuild grades.csv; return 0 (130: Ctrl-C)."""
     source = args.source.resolve()
     sources = ex.available(source)
     names = list(sources)
@@ -289,7 +247,6 @@ def run(args: argparse.Namespace) -> int:
     if args.exercise and args.exercise not in names:
         raise SystemExit(f"bpkit grade: no exercise {args.exercise!r} in {source}")
     roster = students.read_roster(args.roster) if args.roster else None
-    known = identity.catalogue(sources)
     submissions = collect(args.submissions)
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -298,28 +255,21 @@ def run(args: argparse.Namespace) -> int:
     limits = runner.Limits(
         args.timeout, args.total_timeout or max(60.0, 12 * args.timeout), args.memory
     )
-    todo, exercises = [], {}
-    for name, path, parts in submissions:
-        notebook, _ = read_notebook(path)
-        who = identity.identify(parts, notebook, known, args.exercise)
-        which = who.exercise
-        key = (which, ex.variant_seed(notebook, which))  # a learner's variant: its own cases
-        if which and key not in exercises:
-            exercises[key] = ex.load(which, source, seed=key[1])
-        exercise = exercises.get(key) if which else None
-        facts = _facts(path, who, known, students.student_of(parts, names, roster), notebook)
-        fingerprint = _fingerprint(path, exercise)
-        old = report.read_record(out / f"{name}.results.json")
-        if (
-            old
-            and not args.force
-            and old.get("fingerprint") == fingerprint
-            and not old.get("retry")
-        ):
-            if any(old.get(key) != value for key, value in facts.items()):
-                report.write_submission(out, _with_facts(old, facts))  # e.g. a new roster
-            continue
-        todo.append((name, path, exercise, fingerprint, facts))
+    limits_key = f"{limits.cell_seconds:g}s {limits.total_seconds:g}s {limits.memory_mb}MB"
+    planner = plan.Planner(source, identity.catalogue(sources), roster, args.exercise, limits_key)
+    planner.see(submissions)
+    todo = []
+    try:
+        for name, path, parts in submissions:
+            item = planner.item(name, path, parts)
+            old = report.read_record(out / f"{name}.results.json")
+            if args.force or not plan.up_to_date(old, item):
+                todo.append(item)
+            elif any(old.get(key) != value for key, value in item.facts.items()):
+                report.write_submission(out, _with_facts(old, item.facts))  # e.g. a new roster
+    except KeyboardInterrupt:
+        return _interrupted(out, 0, len(submissions))
+    removed = plan.set_aside(out, {name for name, _, _ in submissions})
     hide = [source, out, *{p.resolve().parent for _, p, _ in submissions}]
     sandbox = sandbox_for(args, hide)
     probe = runner.run(["pass"], [], limits, sandbox)
@@ -327,34 +277,102 @@ def run(args: argparse.Namespace) -> int:
         detail = probe.output.decode("utf-8", "replace").strip().splitlines()[-1:]
         raise SystemExit(f"bpkit grade: the sandbox does not work here: {probe.problem} {detail}")
     _warn_readable(probe.sandbox, [source, source / "cases"])
-    progress = Progress(len(todo))
-    slowed = []
-    with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
-        futures = {pool.submit(_grade_one, *item[:3], limits, sandbox): item for item in todo}
-        for future in concurrent.futures.as_completed(futures):
-            item = futures[future]
-            record = future.result()
-            if _troubled(record["status"]) and args.jobs > 1:
-                slowed.append(item)  # graded again below, alone
-            _save(out, _with_facts(record, item[4]), item[3])
-            progress.step(item[0])
+    done, slowed, stopped = _grade_all(todo, args.jobs, out, limits, sandbox)
+    if stopped:
+        return _interrupted(out, done, len(todo) - done)
     # A notebook whose run went wrong while others ran beside it may have been harmed by one
     # of them: starved of CPU, it hits a time limit, or an import cut short by a timeout
-    # fails. Grade it again with the machine to itself, and keep that grade.
-    for name, path, exercise, fingerprint, facts in slowed:
-        record = _grade_one(name, path, exercise, limits, sandbox)
-        _save(out, _with_facts(record, facts), fingerprint)
+    # fails. Grade it again with the machine to itself, and keep that grade. Until then its
+    # record says so ("again"), so that a run stopped before this step does it on resume.
+    try:
+        for item in slowed:
+            _save(out, _with_facts(_grade_one(item, limits, sandbox), item.facts), item)
+    except KeyboardInterrupt:
+        return _interrupted(out, done, 0)
     report.rebuild_csv(out)
     again = f" ({len(slowed)} with problems graded again, alone)" if slowed else ""
+    gone = f", set aside {len(removed)} no longer handed in ({plan.REMOVED}/)" if removed else ""
     print(
-        f"graded {len(todo)}, skipped {len(submissions) - len(todo)}{again}: {out / 'grades.csv'}"
+        f"graded {len(todo)}, skipped {len(submissions) - len(todo)}{gone}{again}: "
+        f"{out / 'grades.csv'}"
     )
     for line in report.duplicates(out):
         print(line)
     return 0
 
 
-def _save(out: Path, record: dict, fingerprint: str) -> None:
-    record["fingerprint"] = fingerprint
+def _grade_all(
+    todo: list[plan.Item], jobs: int, out: Path, limits: runner.Limits, sandbox: runner.Sandbox
+) -> tuple[int, list[plan.Item], bool]:
+    """Grade ``todo``, ``jobs`` at a time, saving each record as it finishes.
+
+    Return (how many were saved, those to grade again alone, whether Ctrl-C stopped it).
+    On Ctrl-C, queued notebooks are dropped, running ones killed and not saved (their runs
+    were cut short), and what finished before stays saved.
+    """
+    progress = Progress(len(todo))
+    slowed: list[plan.Item] = []
+    saved: set[concurrent.futures.Future] = set()
+    pool = concurrent.futures.ThreadPoolExecutor(max(1, jobs))
+    futures = {pool.submit(_grade_one, item, limits, sandbox): item for item in todo}
+
+    def keep(future: concurrent.futures.Future) -> None:
+        item, record = futures[future], future.result()
+        ran = not item.problem and item.exercise is not None
+        if ran and _troubled(record["status"]) and jobs > 1:
+            slowed.append(item)  # graded again by the caller, alone
+            record["again"] = True
+        _save(out, _with_facts(record, item.facts), item)
+        saved.add(future)
+        progress.step(item.name)
+
+    try:
+        for future in concurrent.futures.as_completed(futures):
+            keep(future)
+    except KeyboardInterrupt:
+        # a second Ctrl-C must not cut the cleanup short
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        finished = [f for f in futures if f.done() and not f.cancelled() and f not in saved]
+        pool.shutdown(wait=False, cancel_futures=True)
+        for future in finished:  # they ended before Ctrl-C: their grades are whole
+            keep(future)
+        running = [f for f in futures if not f.done()]
+        while running:  # a killed run may start again after a crash: kill until all end
+            _kill_children()
+            running = list(concurrent.futures.wait(running, timeout=0.2).not_done)
+        pool.shutdown(wait=True)
+        signal.signal(signal.SIGINT, previous)
+        return len(saved), slowed, True
+    pool.shutdown(wait=True)
+    return len(saved), slowed, False
+
+
+def _kill_children() -> None:
+    """Kill the process group of every notebook running now (each a session of its own).
+
+    Their runners then see the process end, kill what the notebook left behind and remove
+    its temporary folder, as after any crash.
+    """
+    me = str(os.getpid())
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # it ended while we looked
+        if fields[1] == me:  # the parent's pid
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(int(stat_file.parent.name), signal.SIGKILL)
+
+
+def _interrupted(out: Path, kept: int, left: int) -> int:
+    """Say what a run stopped by Ctrl-C kept; rebuild grades.csv from it; return 130."""
+    with contextlib.suppress(Exception):
+        report.rebuild_csv(out)
+    print(f"bpkit grade: interrupted; kept {kept} graded, {left} not graded", file=sys.stderr)
+    return INTERRUPTED
+
+
+def _save(out: Path, record: dict, item: plan.Item) -> None:
+    record["fingerprint"] = item.fingerprint
     report.write_submission(out, record)
     report.rebuild_csv(out)

@@ -149,7 +149,8 @@ def from_path(parts: tuple[str, ...], names: list[str]) -> str | None:
     return None
 
 
-def _metadata(notebook: dict | None) -> dict:
+def bpkit_tag(notebook: dict | None) -> dict:
+    """The notebook's ``metadata.bpkit`` (written by ``bpkit release``), or {}."""
     meta = notebook.get("metadata", {}) if isinstance(notebook, dict) else {}
     tag = meta.get("bpkit") if isinstance(meta, dict) else None
     return tag if isinstance(tag, dict) else {}
@@ -163,7 +164,7 @@ def identify(
     ``forced`` (``--exercise``) is what every submission was handed in as.
     """
     names = known.names
-    tag = _metadata(notebook)
+    tag = bpkit_tag(notebook)
     by_meta = tag.get("exercise") if tag.get("exercise") in names else None
     by_name = from_path(parts, names)
     looks_like, n_defined = content_match(notebook, known)
@@ -196,8 +197,11 @@ def identify(
             _wrong(identity, [f for f in known.functions[identity.exercise] if f in defined])
         )
     if by_meta and by_meta == identity.exercise:
-        variant = tag.get("variant") if isinstance(tag.get("variant"), dict) else None
-        identity.flags += _release_flags(tag, known.stamp(by_meta, variant))
+        variant = tag.get("variant")
+        intact = variant is None or variant_intact(variant, by_meta)
+        stamp = known.stamp(by_meta, variant if intact and isinstance(variant, dict) else None)
+        # An edited variant changes its cases' hash: the variant's own flag says so.
+        identity.flags += _release_flags(tag, stamp, cases=intact)
     return identity
 
 
@@ -216,10 +220,11 @@ def _wrong(identity: Identity, defines: list[str]) -> str:
     )
 
 
-def _release_flags(tag: dict, current: dict | None) -> list[str]:
+def _release_flags(tag: dict, current: dict | None, cases: bool = True) -> list[str]:
     if not current:
         return []
-    changed = [k for k in ("release", "cases_hash") if tag.get(k) != current.get(k)]
+    keys = ("release", "cases_hash") if cases else ("release",)
+    changed = [k for k in keys if tag.get(k) != current.get(k)]
     if not changed:
         return []
     what = "its public cases changed since" if changed == ["cases_hash"] else "released as"
@@ -229,6 +234,23 @@ def _release_flags(tag: dict, current: dict | None) -> list[str]:
         else what
     )
     return [f"older release: {detail}; graded against the current cases"]
+
+
+def variant_fields(variant: object) -> tuple[str, int] | None:
+    """(student, seed) of ``metadata.bpkit.variant``, or None when it is not of that form."""
+    student = variant.get("student") if isinstance(variant, dict) else None
+    seed = variant.get("seed") if isinstance(variant, dict) else None
+    if not isinstance(student, str) or not student.strip() or type(seed) is not int:
+        return None
+    return student, seed
+
+
+def variant_intact(variant: object, exercise: str) -> bool:
+    """True when the variant's seed is the one released for its student and ``exercise``."""
+    from bpkit.check.exercises import variant_seed
+
+    fields = variant_fields(variant)
+    return fields is not None and fields[1] == variant_seed(exercise, fields[0])
 
 
 def current_stamp(name: str, source: Path, variant: dict | None = None) -> dict | None:

@@ -42,6 +42,12 @@ def _words(text: str) -> list[str]:
 def from_file_name(filename: str, names: list[str]) -> str:
     """The student a flat file's name gives (rule 3), or its stem (rule 4)."""
     stem = filename[:-6] if filename.endswith(".ipynb") else filename
+    return _named_in_file_name(filename, names) or stem
+
+
+def _named_in_file_name(filename: str, names: list[str]) -> str:
+    """The student a flat file's name gives (rule 3), or "" when it names none."""
+    stem = filename[:-6] if filename.endswith(".ipynb") else filename
     cut = len(stem)
     for name in names:
         at = stem.lower().find(name.lower())
@@ -57,16 +63,21 @@ def from_file_name(filename: str, names: list[str]) -> str:
     ids = [i for i, w in enumerate(words) if w.isdigit() and len(w) >= 3]
     if ids:
         words = words[: ids[0] + 1]
-    return "_".join(words) or stem
+    return "_".join(words)
 
 
 def from_path_parts(parts: tuple[str, ...], names: list[str]) -> str:
     """The student a path below the submitted folder gives, by rules 2 to 4."""
+    return _named_in_path(parts, names) or from_file_name(parts[-1], names)
+
+
+def _named_in_path(parts: tuple[str, ...], names: list[str]) -> str:
+    """The student a path gives by rules 2 and 3, or "" when it names none."""
     for folder in parts[:-1]:
         exercise = any(name.lower() in folder.lower() for name in names)
         if not exercise and not EXERCISE_FOLDER.fullmatch(folder):
             return MOODLE_SUFFIX.sub("", folder).strip() or folder
-    return from_file_name(parts[-1], names)
+    return _named_in_file_name(parts[-1], names)
 
 
 @dataclass
@@ -78,12 +89,7 @@ class Roster:
 
     def match(self, parts: tuple[str, ...]) -> tuple[str | None, str]:
         """Return (student id, "") or (None, why no single student matched)."""
-        windows: set[str] = set()
-        for part in parts:
-            words = _words(part[:-6] if part.endswith(".ipynb") else part)
-            for i in range(len(words)):
-                for j in range(i + 1, min(len(words), i + 6) + 1):
-                    windows.add("".join(words[i:j]))
+        windows = _windows(parts)
         best: dict[str, int] = {}
         for student, keys in self.keys.items():
             hits = [len(k) for k in keys if k in windows]
@@ -98,15 +104,38 @@ class Roster:
         return winners[0], ""
 
 
-def read_roster(path: Path) -> Roster:
-    """Read a roster CSV: an id column (``student``, ``id``, … or the first), any others."""
+def _windows(parts: tuple[str, ...]) -> set[str]:
+    """Every run of up to 6 consecutive words of each part of a path, joined, lowercase."""
+    windows: set[str] = set()
+    for part in parts:
+        words = _words(part[:-6] if part.endswith(".ipynb") else part)
+        for i in range(len(words)):
+            for j in range(i + 1, min(len(words), i + 6) + 1):
+                windows.add("".join(words[i:j]))
+    return windows
+
+
+def mentions(parts: tuple[str, ...], student: str) -> bool:
+    """True when the path names ``student`` as words (``s001_own.ipynb`` names ``s001``)."""
+    return "".join(_words(student)) in _windows(parts)
+
+
+def read_roster(path: Path, option: str = "--roster") -> Roster:
+    """Read a roster CSV: an id column (``student``, ``id``, … or the first), any others.
+
+    The one reader of rosters: ``bpkit grade --roster``, ``bpkit gradebook --roster`` and
+    ``bpkit release --variants`` (``option`` names the option in error messages).
+    """
+    where = f"bpkit: {option} {path}"
     try:
         with open(path, newline="", encoding="utf-8-sig") as handle:
             rows = list(csv.reader(handle))
     except OSError as error:
-        raise SystemExit(f"bpkit: --roster {path}: {error.strerror}") from None
+        raise SystemExit(f"{where}: {error.strerror}") from None
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise SystemExit(f"{where}: not a CSV text file ({error})") from None
     if len(rows) < 2 or not rows[0]:
-        raise SystemExit(f"bpkit: --roster {path}: expected a header and one row per student")
+        raise SystemExit(f"{where}: expected a header and one row per student")
     header = [h.strip().lower() for h in rows[0]]
     column = next((header.index(c) for c in ID_COLUMNS if c in header), 0)
     ids, keys = [], {}
@@ -115,9 +144,9 @@ def read_roster(path: Path) -> Roster:
             continue
         student = row[column].strip() if column < len(row) else ""
         if not student:
-            raise SystemExit(f"bpkit: --roster {path}, line {number}: no {header[column]!r}")
+            raise SystemExit(f"{where}, line {number}: no {header[column]!r}")
         if student in keys:
-            raise SystemExit(f"bpkit: --roster {path}, line {number}: {student!r} listed twice")
+            raise SystemExit(f"{where}, line {number}: {student!r} listed twice")
         ids.append(student)
         keys[student] = set()
         for cell in row:
@@ -138,6 +167,19 @@ def student_of(parts: tuple[str, ...], names: list[str], roster: Roster | None) 
             return student, ""
         return from_path_parts(parts, names), why
     return from_path_parts(parts, names), ""
+
+
+def sender(parts: tuple[str, ...], names: list[str], roster: Roster | None) -> tuple:
+    """Return (who handed a notebook in, whether a roster says so), or (None, False).
+
+    Without a roster match, the path's student (rules 2 and 3) is the sender; a path that
+    names no student (rule 4) gives none.
+    """
+    if roster is not None:
+        student, _ = roster.match(parts)
+        if student:
+            return student, True
+    return _named_in_path(parts, names) or None, False
 
 
 def rank(record: dict) -> tuple:

@@ -1,4 +1,8 @@
-"""Public cases for exercise 09 (gated recurrence: the LSTM), smallest input first."""
+"""Public cases for exercise 09 (gated recurrence: the LSTM), smallest input first.
+
+Variants: with a ``seed``, every problem but the first (one step, one unit) gets its own
+sequence length, sizes and numbers (see :func:`sizes`); the task stays the same.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,33 @@ from bpkit.check.oracles import grads
 NOTEBOOK = "09_gated_rnn"
 
 
-def public_cases() -> list[dict]:
+DEFAULT_SIZES = [(0, 1, 1, 1, 1), (1, 1, 2, 3, 2)]  # step cases: (seed, T, batch, n_in, n_hidden)
+DEFAULT_SEQUENCES = [(0, 1, 1, 1, 1), (1, 3, 2, 2, 2), (2, 5, 1, 1, 3)]
+SIZE_NAMES = ("seed", "T", "batch", "n_in", "n_hidden")
+
+
+def sizes(seed: int | None, kind: str, offset: int = 0) -> list[dict]:
+    """The LSTM problems of one kind (``step`` or ``sequence``): fixed, or a variant's own.
+
+    A variant keeps the public cases' first problem (one step, one unit) and draws the
+    others' numbers, batch, input and hidden sizes, and for sequences their length T (2 to
+    6), from ``seed``; ``offset`` (non-zero) draws every problem, for the hidden cases.
+    """
+    rows = DEFAULT_SIZES if kind == "step" else DEFAULT_SEQUENCES
+    if seed is None:
+        return [dict(zip(SIZE_NAMES, row, strict=True)) for row in rows]
+    rng = np.random.default_rng([seed, offset, 9, int(kind == "step")])
+    out = [] if offset else [dict(zip(SIZE_NAMES, rows[0], strict=True))]
+    for _ in rows[len(out) :]:
+        T = 1 if kind == "step" else int(rng.integers(2, 7))
+        row = (int(rng.integers(2**31)), T, *(int(v) for v in rng.integers(1, 4, size=3)))
+        out.append(dict(zip(SIZE_NAMES, row, strict=True)))
+    return out
+
+
+def public_cases(seed: int | None = None) -> list[dict]:
+    """The public cases; a variant (``seed``) gets problems of its own (see :func:`sizes`)."""
+
     def problem(**sizes):
         text = ", ".join(f"{k}={v}" for k, v in sizes.items())
         return {"kwargs": sizes, "label": f"lstm_problem({text})"}
@@ -42,14 +72,11 @@ def public_cases() -> list[dict]:
         "names": ["dxs", "dWx", "dWh", "db"],
         "mistakes": ["dc_not_carried", "lstm_off_by_one"],
     }
+    steps, sequences = sizes(seed, "step"), sizes(seed, "sequence")
     return [
-        {**step_forward, **problem(seed=0, T=1, batch=1, n_in=1, n_hidden=1)},
-        {**step_forward, **problem(seed=1, T=1, batch=2, n_in=3, n_hidden=2)},
-        {**step_backward, **problem(seed=0, T=1, batch=1, n_in=1, n_hidden=1)},
-        {**step_backward, **problem(seed=1, T=1, batch=2, n_in=3, n_hidden=2)},
-        {**backward, **problem(seed=0, T=1, batch=1, n_in=1, n_hidden=1)},
-        {**backward, **problem(seed=1, T=3, batch=2, n_in=2, n_hidden=2)},
-        {**backward, **problem(seed=2, T=5, batch=1, n_in=1, n_hidden=3)},
+        *({**step_forward, **problem(**s)} for s in steps),
+        *({**step_backward, **problem(**s)} for s in steps),
+        *({**backward, **problem(**s)} for s in sequences),
     ]
 
 

@@ -9,6 +9,7 @@ function right where it can, so the tests also see that grading went on around t
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -328,7 +329,91 @@ def corpus(secrets: dict[str, str]) -> dict[str, tuple[bytes, dict, str]]:
             FULL,  # as root the secrets stay hidden; tests adjust count_positive when not root
             "ok",
         ),
+        # --- issue 23, holes 3/4/6/7 (g2) ---
+        **_issue_23(cells, secrets),
+        # --- issue 23, holes 3/4/6/7 (g2): end ---
     }
+
+
+# --- issue 23, holes 3/4/6/7 (g2) ---
+class Link(str):
+    """A corpus entry written as a symlink to this target (relative: beside the entry)."""
+
+
+class HardLink(str):
+    """A corpus entry written as a hard link to this file."""
+
+
+FIFO = b"<fifo>"  # a corpus entry written as a named pipe: opening it would block
+
+
+def with_bpkit(content: bytes, tag: object) -> bytes:
+    """A notebook with ``metadata.bpkit`` set to ``tag`` (well-formed or not)."""
+    nb = json.loads(content)
+    nb["metadata"]["bpkit"] = tag
+    return json.dumps(nb).encode()
+
+
+def _issue_23(cells: list[str], secrets: dict[str, str]) -> dict:
+    """Holes 3, 4 and 6 of issue 23: bad metadata and variants, links and pipes.
+
+    No roster here, so the sender of ``NAME_90_fixture.ipynb`` is NAME (its file name):
+    a variant that names someone else is flagged and graded against the named learner's
+    cases (with a roster, against the sender's own; see test_grading_runs).
+    """
+    from bpkit.check.exercises import variant_seed
+    from bpkit.grading.identity import current_stamp
+
+    stamp = current_stamp("90_fixture", SOURCE) or {}
+
+    def variant(student: object, seed: object) -> bytes:
+        tag = {"exercise": "90_fixture", **stamp, "variant": {"student": student, "seed": seed}}
+        return with_bpkit(notebook(cells), tag)
+
+    def seed(student: str) -> int:
+        return variant_seed("90_fixture", student)
+
+    edited = seed("variant_edited_seed") + 1
+    return {
+        "variant_unreadable": (  # hole 3: crashed the whole run (TypeError), exit 1
+            variant(["s001"], "7"),
+            ZERO,
+            "variant metadata unreadable: expected",
+        ),
+        "metadata_junk": (  # hole 3: junk where the release writes its stamp is ignored
+            with_bpkit(notebook(cells), {"exercise": ["90"], "release": {}, "cases_hash": 5}),
+            FULL,
+            "ok",
+        ),
+        "symlink_to_source": (Link(secrets["source"]), ZERO, "symlink: not graded"),  # hole 4
+        "symlink_to_classmate": (Link("correct_90_fixture.ipynb"), ZERO, "symlink: not graded"),
+        "hardlink_to_source": (
+            HardLink(secrets["source"]),
+            ZERO,
+            "a hard link to an instructor file: not graded",
+        ),
+        "fifo": (FIFO, ZERO, "not a regular file (a FIFO): not graded"),
+        "variant_borrowed": (  # hole 6: another learner's whole variant
+            variant("s001", seed("s001")),
+            FULL,
+            "another learner's variant: released for s001, but its path names variant_borrowed",
+        ),
+        "variant_edited_seed": (
+            variant("variant_edited_seed", edited),
+            FULL,
+            f"variant edited: seed {edited} is not the seed released for variant_edited_seed; "
+            "graded against variant_edited_seed's cases",
+        ),
+        "variant_edited_student": (
+            variant("s002", seed("variant_edited_student")),
+            FULL,
+            f"variant edited: it names s002, but its seed {seed('variant_edited_student')} "
+            "was released for variant_edited_student",
+        ),
+    }
+
+
+# --- issue 23, holes 3/4/6/7 (g2): end ---
 
 
 def build(folder: Path, secrets: dict[str, str]) -> dict[str, tuple[dict, str]]:
@@ -336,6 +421,14 @@ def build(folder: Path, secrets: dict[str, str]) -> dict[str, tuple[dict, str]]:
     folder.mkdir(parents=True, exist_ok=True)
     expected = {}
     for name, (content, scores, status) in corpus(secrets).items():
-        (folder / f"{name}_90_fixture.ipynb").write_bytes(content)
+        path = folder / f"{name}_90_fixture.ipynb"
+        if isinstance(content, Link):
+            os.symlink(content, path)
+        elif isinstance(content, HardLink):
+            os.link(content, path)
+        elif content == FIFO:
+            os.mkfifo(path)
+        else:
+            path.write_bytes(content)
         expected[f"{name}_90_fixture"] = (scores, status)
     return expected
