@@ -64,7 +64,7 @@ def test_node_names_read_like_the_math():
     assert node_name(a) == "a"
     assert node_name(h) == "×"
     assert node_name(h.parents[1]) == "const"
-    assert node_name(a**2) == "x**2"
+    assert node_name(a**2) == "(·)**2"
     y.label = "y"
     assert node_name(y) == "+ y"
 
