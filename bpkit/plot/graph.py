@@ -86,7 +86,7 @@ def graph_figsize(value: Any) -> tuple[float, float]:
     """Return a figure size (inches) at which ``draw_graph(value)`` is readable."""
     _, pos = graph_layout(value)
     xs, ys = [p[0] for p in pos.values()], [p[1] for p in pos.values()]
-    return (min(14.0, 0.8 + 1.45 * (max(xs) + 1)), min(10.0, 0.6 + 0.8 * (max(ys) - min(ys) + 1)))
+    return (min(14.0, 0.8 + 1.6 * (max(xs) + 1)), min(10.0, 0.6 + 0.85 * (max(ys) - min(ys) + 1)))
 
 
 def _edge_offsets(order: list, pos: dict, spread: float) -> dict[tuple[int, int], tuple]:
