@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import nbformat
 import numpy as np
 import pytest
 
@@ -55,3 +58,13 @@ def test_error_order_reads_the_slope_and_catches_swapped_axes():
     passed, message = _message("error_order", swapped)
     assert not passed
     assert "log error against log h" in message
+
+
+def test_the_lesson_has_its_three_your_turn_cells():
+    """Lesson 01 asks for forward_diff, central_diff and error_order, each checked by your_turn."""
+    path = Path(__file__).resolve().parents[1] / "lessons" / "01_derivatives.ipynb"
+    sources = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+    for name in ("forward_diff", "central_diff", "error_order"):
+        stub = next(i for i, s in enumerate(sources) if s.startswith(f"def {name}("))
+        assert "raise NotImplementedError" in sources[stub]
+        assert sources[stub + 1] == f"{name} = your_turn({name})"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 
@@ -101,3 +103,17 @@ def test_tiny_value_without_a_seed_is_told_to_seed():
     passed, message = _check("TinyValue", _tiny_value_with(backward))
     assert not passed
     assert "seed" in message
+
+
+def test_the_lesson_has_its_three_your_turn_cells():
+    """Lesson 02 asks for its three steps, each a stub in the learner's lesson, checked next."""
+    path = Path(__file__).resolve().parents[1] / "lessons" / "02_chain_rule.ipynb"
+    sources = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+    for name, starts in [
+        ("neuron_local_grads", "def neuron_local_grads("),
+        ("tanh_layer_jacobian", "def tanh_layer_jacobian("),
+        ("TinyValue", "class TinyValue:"),
+    ]:
+        stub = next(i for i, s in enumerate(sources) if s.startswith(starts))
+        assert "raise NotImplementedError" in sources[stub]
+        assert sources[stub + 1] == f"{name} = your_turn({name})"
