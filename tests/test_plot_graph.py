@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import pytest
 from matplotlib.figure import Figure
 
-from bpkit.plot import draw_backward_step, draw_graph, graph_layout
+from bpkit.plot import draw_backward_step, draw_graph, graph_figsize, graph_layout
 from bpkit.plot.graph import backward_steps, node_name
 from bpkit.scalar import Value
 from bpkit.widgets import backward_stepper
@@ -64,7 +64,7 @@ def test_node_names_read_like_the_math():
     assert node_name(a) == "a"
     assert node_name(h) == "×"
     assert node_name(h.parents[1]) == "const"
-    assert node_name(a**2) == "x**2"
+    assert node_name(a**2) == "(·)**2"
     y.label = "y"
     assert node_name(y) == "+ y"
 
@@ -145,3 +145,15 @@ def test_draw_backward_step_writes_the_chain_rule_sum():
     assert caption.endswith("= 13.000")
     first = draw_backward_step(Figure(), y, 1).axes[0].texts[-1].get_text()
     assert "= 1 (the seed)" in first
+
+
+def test_a_small_graph_is_drawn_at_nine_points_or_more():
+    """At graph_figsize, every box text and edge label of a neuron's graph is at least 9 pt."""
+    value = neuron()
+    value.backward()
+    fig, ax = plt.subplots(figsize=graph_figsize(value))
+    draw_graph(value, ax, show_local=True)
+    sizes = [text.get_fontsize() for text in ax.texts]
+    plt.close(fig)
+    assert len(sizes) == 10 + 9  # a text per node, a label per edge
+    assert min(sizes) >= 9

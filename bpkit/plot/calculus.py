@@ -96,7 +96,7 @@ def draw_tangent(
         f"Secant slope {secant:.3f} → tangent slope {tangent:.3f} as h → 0 "
         f"(gap {abs(secant - tangent):.2g})"
     )
-    ax.legend(loc="upper center", fontsize=8)
+    ax.legend(loc="upper center")
     return ax
 
 
@@ -173,7 +173,9 @@ def draw_step_errors(
     ax.set_xlabel("step size h")
     ax.set_ylabel("|error| of f'(x)")
     ax.set_title("Truncation error falls with h; round-off rises as h → 0")
-    ax.legend(fontsize=8, loc="lower left")
+    low, high = ax.get_ylim()
+    ax.set_ylim(low, high * 1e5)  # an empty band on top holds the legend, off the lines
+    ax.legend(loc="upper center", ncol=2)
     return ax
 
 
@@ -195,7 +197,7 @@ def draw_contour_gradient(
     ax = _axes(ax)
     X, Y = np.meshgrid(np.linspace(*xlim, 120), np.linspace(*ylim, 120))
     contours = ax.contour(X, Y, f(np.stack([X, Y])), levels=levels, cmap="viridis", linewidths=1)
-    ax.clabel(contours, fontsize=7, fmt="%.2g")
+    ax.clabel(contours, fontsize=9, fmt="%.2g")
     px, py = np.meshgrid(np.linspace(*xlim, arrows + 2)[1:-1], np.linspace(*ylim, arrows + 2)[1:-1])
     points = np.stack([px.ravel(), py.ravel()], axis=1)  # (arrows², 2)
     if grad is None:
@@ -210,15 +212,13 @@ def draw_contour_gradient(
         color=PALETTE["vermillion"],
         angles="xy",
         width=0.006,
-        label="∇f (steepest ascent)",
     )
     ax.set_aspect("equal")
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     ax.set_xlabel("p₀")
     ax.set_ylabel("p₁")
-    ax.set_title("The gradient points uphill, across the contours")
-    ax.legend(loc="upper right", fontsize=8)
+    ax.set_title("Arrows: ∇f points uphill, across the contours")
     return ax
 
 
@@ -297,7 +297,7 @@ def _draw_path(
         ax.set_xlabel("x")
         ax.set_ylabel("f(x)")
     ax.set_xlim(*xlim)
-    ax.legend(loc="upper center", fontsize=8)
+    ax.legend(loc="upper center")
 
 
 def _draw_losses(

@@ -19,7 +19,7 @@ def node_name(node: Any) -> str:
     """Return the text naming a node: its label, its op, or "const" for an unnamed leaf."""
     op = OP_SYMBOLS.get(node.op, node.op)
     if node.op.startswith("**"):
-        op = "x" + node.op  # "**2" reads as x**2
+        op = "(·)" + node.op  # "**2" reads as (·)**2: "x" would clash with an input named x
     if node.label:
         return f"{op} {node.label}" if node.op else node.label
     return op or "const"
@@ -86,7 +86,7 @@ def graph_figsize(value: Any) -> tuple[float, float]:
     """Return a figure size (inches) at which ``draw_graph(value)`` is readable."""
     _, pos = graph_layout(value)
     xs, ys = [p[0] for p in pos.values()], [p[1] for p in pos.values()]
-    return (min(14.0, 0.8 + 1.3 * (max(xs) + 1)), min(10.0, 0.6 + 0.75 * (max(ys) - min(ys) + 1)))
+    return (min(14.0, 0.8 + 1.6 * (max(xs) + 1)), min(10.0, 0.6 + 0.85 * (max(ys) - min(ys) + 1)))
 
 
 def _edge_offsets(order: list, pos: dict, spread: float) -> dict[tuple[int, int], tuple]:
@@ -183,7 +183,7 @@ def _draw_edges(ax: Any, edges: list[tuple], style: dict) -> None:
                 _fmt(local),
                 ha="center",
                 va="center",
-                fontsize=style["font"] * 0.85,
+                fontsize=style["font"],  # as large as the boxes' text: 9 pt at graph_figsize
                 color=PALETTE["vermillion"] if lit else PALETTE["blue"],
                 bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none"},
                 zorder=2,
