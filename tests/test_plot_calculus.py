@@ -147,3 +147,14 @@ def test_a_path_that_leaves_the_picture_is_named():
     assert any("leaves this picture at step 1" in t.get_text() for t in ax_path.texts)
     ax_path, _ = draw_descent(_fig(), lr=0.4, x0=1.8)
     assert not ax_path.texts
+
+
+def test_leaves_view_finds_the_first_step_outside_the_box():
+    """1-D tests x only; 2-D tests both coordinates; a path that stays inside gives None."""
+    from bpkit.plot.calculus import leaves_view
+
+    assert leaves_view(np.array([1.8, -3.6, 7.2]), (-2, 2), (-2, 2)) == 1
+    path = descent_path(bowl_grad, (1.0, 1.0), 0.6, steps=10)  # p₁ grows ×1.4 per step
+    k = leaves_view(path, (-2, 2), (-2, 2))
+    assert k == int(np.flatnonzero(np.abs(path[:, 1]) > 2)[0])
+    assert leaves_view(descent_path(bowl_grad, (1.0, 1.0), 0.3, steps=10), (-2, 2), (-2, 2)) is None
