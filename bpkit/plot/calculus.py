@@ -301,7 +301,8 @@ def _draw_path(
     left = leaves_view(path, xlim, ylim)
     if left is not None:  # say so, rather than let the path vanish off the edge unexplained
         ax.text(0.5, 0.04, f"the path leaves this picture at step {left}", ha="center",
-                va="bottom", transform=ax.transAxes, fontsize=9, color=colour)  # fmt: skip
+                va="bottom", transform=ax.transAxes, fontsize=9, color=colour, zorder=4,
+                bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none"})  # fmt: skip
 
 
 def leaves_view(
