@@ -107,7 +107,7 @@ def test_draw_descent_titles_say_what_happened():
     """The drawing's title names the regime and says where a divergent run stopped."""
     ax_path, ax_loss = draw_descent(_fig(), lr=1.5, x0=1.8)
     assert "diverges" in ax_path.get_title()
-    assert "diverged; stopped at step" in ax_loss.get_title()
+    assert "diverged: stopped at step" in ax_loss.get_title()
     ax_path, _ = draw_descent(_fig(), lr=0.4, x0=(1.0, 1.0))
     assert ax_path.get_title() == "η = 0.4: converges (oscillating)"
 
@@ -133,3 +133,28 @@ def test_a_fixed_loss_range_keeps_the_loss_axis_still_for_every_learning_rate():
     assert descent_explorer().values()["loss_range"] == LOSS_RANGE
     free = {draw_descent(Figure(), lr=lr)[1].get_ylim() for lr in (0.01, 1.2)}
     assert len(free) == 2  # without it, the axis follows the losses
+
+
+def test_a_run_that_lands_on_the_minimum_says_so():
+    """At η = 1/λ the loss is 0 from step 1: the log panel says it in words, not a blank."""
+    _, ax_loss = draw_descent(_fig(), lr=0.5, x0=1.8)
+    assert any("reached the minimum exactly" in t.get_text() for t in ax_loss.texts)
+
+
+def test_a_path_that_leaves_the_picture_is_named():
+    """A diverging 1-D path leaves the axes after one step; the panel says at which step."""
+    ax_path, _ = draw_descent(_fig(), lr=1.5, x0=1.8)
+    assert any("leaves this picture at step 1" in t.get_text() for t in ax_path.texts)
+    ax_path, _ = draw_descent(_fig(), lr=0.4, x0=1.8)
+    assert not ax_path.texts
+
+
+def test_leaves_view_finds_the_first_step_outside_the_box():
+    """1-D tests x only; 2-D tests both coordinates; a path that stays inside gives None."""
+    from bpkit.plot.calculus import leaves_view
+
+    assert leaves_view(np.array([1.8, -3.6, 7.2]), (-2, 2), (-2, 2)) == 1
+    path = descent_path(bowl_grad, (1.0, 1.0), 0.6, steps=10)  # p₁ grows ×1.4 per step
+    k = leaves_view(path, (-2, 2), (-2, 2))
+    assert k == int(np.flatnonzero(np.abs(path[:, 1]) > 2)[0])
+    assert leaves_view(descent_path(bowl_grad, (1.0, 1.0), 0.3, steps=10), (-2, 2), (-2, 2)) is None

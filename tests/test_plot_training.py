@@ -168,3 +168,21 @@ def test_drawings_leave_no_pyplot_figures_open():
     draw_loss_curves(new_figure().subplots(), {"loss": [1.0, 0.5]})
     draw_activations(new_figure())
     assert plt.get_fignums() == []
+
+
+def test_relu_neuron_is_drawn_unclipped():
+    """With large weights the ReLU panel shows a = z rising past 2, never a false plateau."""
+    fig = draw_neuron(new_figure(), w1=4.0, w2=4.0, b=0.0, activation="relu", resolution=20)
+    curve = fig.axes[1]
+    zs, a = curve.lines[0].get_data()
+    assert np.allclose(a, np.maximum(zs, 0.0))
+    assert a.max() > 8
+    assert curve.get_ylim()[1] >= a.max()
+
+
+@pytest.mark.parametrize(("activation", "f0"), [("sigmoid", 0.5), ("tanh", 0.0), ("relu", 0.0)])
+def test_neuron_colour_midpoint_is_the_output_on_the_line(activation, f0):
+    """White, the colour scale's middle, sits at f(0): the output on the decision line z = 0."""
+    fig = draw_neuron(new_figure(), w1=3.0, w2=-2.0, b=0.5, activation=activation, resolution=20)
+    low, high = fig.axes[0].images[0].get_clim()
+    assert (low + high) / 2 == pytest.approx(f0)

@@ -19,7 +19,7 @@ import seedcheck  # noqa: E402
 LESSONS = sorted((ROOT / "lessons" / "source").glob("*.ipynb"))
 # Lessons 08 and 09 are being rebuilt as experiments (the BPTT and gated-recurrence issue);
 # they join the check when their claims hold for other seeds.
-SEED_CHECKED = [path for path in LESSONS if path.name[:2] <= "03"]
+SEED_CHECKED = [path for path in LESSONS if path.name[:2] <= "04"]
 
 
 @pytest.mark.slow

@@ -61,3 +61,15 @@ def test_descent_explorer_controls():
     assert set(descent_explorer(dim=2).controls) == {"lr", "x0", "y0"}
     with pytest.raises(ValueError, match="dim must be 1 or 2"):
         descent_explorer(dim=3)
+
+
+def test_descent_explorer_reaches_the_thresholds_exactly():
+    """The η slider offers 0.49, 0.5, 0.51 and 0.99, 1, 1.01; a value off its list is refused."""
+    from bpkit.widgets.calculus import LEARNING_RATES
+
+    widget = descent_explorer(dim=2, lr=0.5)
+    assert {0.49, 0.5, 0.51, 0.99, 1.0, 1.01} <= {v for _, v in widget.controls["lr"].options}
+    assert widget.values()["lr"] == 0.5
+    assert list(LEARNING_RATES) == sorted(LEARNING_RATES)
+    with pytest.raises(ValueError, match="lr must be one of"):
+        descent_explorer(lr=0.123)

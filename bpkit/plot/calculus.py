@@ -298,6 +298,28 @@ def _draw_path(
         ax.set_ylabel("f(x)")
     ax.set_xlim(*xlim)
     ax.legend(loc="upper center")
+    left = leaves_view(path, xlim, ylim)
+    if left is not None:  # say so, rather than let the path vanish off the edge unexplained
+        ax.text(0.5, 0.04, f"the path leaves this picture at step {left}", ha="center",
+                va="bottom", transform=ax.transAxes, fontsize=9, color=colour, zorder=4,
+                bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none"})  # fmt: skip
+
+
+def leaves_view(
+    path: np.ndarray, xlim: tuple[float, float], ylim: tuple[float, float]
+) -> int | None:
+    """The first step k whose iterate lies outside the drawn box, or None if all stay inside.
+
+    Shapes: path: (k + 1,) for 1-D (only x is tested) or (k + 1, 2) for 2-D.
+    """
+    points = path.reshape(len(path), -1)
+    with np.errstate(invalid="ignore"):
+        outside = (points[:, 0] < xlim[0]) | (points[:, 0] > xlim[1]) | ~np.isfinite(points[:, 0])
+        if points.shape[1] == 2:
+            outside |= (points[:, 1] < ylim[0]) | (points[:, 1] > ylim[1])
+            outside |= ~np.isfinite(points[:, 1])
+    found = np.flatnonzero(outside)
+    return int(found[0]) if found.size else None
 
 
 def _draw_losses(
@@ -340,13 +362,15 @@ def _draw_losses(
             ax.set_ylim(1e-2, 1e2)
         ax.text(0.5, 0.5, "f(x_k) = 0 at every step:\nthe start is the minimum", ha="center",
                 va="center", transform=ax.transAxes, fontsize=9)  # fmt: skip
+    zero = np.flatnonzero(losses == 0)
+    if finite.size and zero.size:  # log 0 has no place on the axis: say it in words
+        ax.text(0.5, 0.5, f"f(x_k) = 0 from step {zero[0]} on:\nreached the minimum exactly",
+                ha="center", va="center", transform=ax.transAxes, fontsize=9)  # fmt: skip
     ax.set_xlabel("step k")
     ax.set_ylabel("f(x_k)")
     stopped = len(losses) < steps + 1
     ax.set_title(
-        f"loss per step (diverged; stopped at step {len(losses) - 1})"
-        if stopped
-        else "loss per step",
+        f"diverged: stopped at step {len(losses) - 1}, |x| > 10⁶" if stopped else "loss per step",
         fontsize=9,
     )
 

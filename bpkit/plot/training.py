@@ -173,32 +173,41 @@ def draw_neuron(
     f = nn.ACTIVATIONS[activation].f
     w = np.array([w1, w2], dtype=np.float64)
     points, extent = _grid(x, resolution, 0.5)
-    a_lo, a_hi = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, 2.0)}[activation]
-    style = {"cmap": _neuron_cmap(), "vmin": a_lo, "vmax": a_hi, "origin": "lower"}
+    z = x @ w + b
+    z_lim = max(4.0, float(np.abs(z).max()) + 0.5)
+    a_grid = f(points @ w + b)
+    if activation == "relu":  # unbounded above: show all of it, never clipped
+        a_lo, a_hi = 0.0, max(z_lim, float(a_grid.max()))
+    else:
+        a_lo, a_hi = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}[activation]
+    # White sits at f(0), the output on the line z = 0: the colours change sides where the
+    # class does. For ReLU f(0) = 0 is its floor, so all of z < 0 is white.
+    a_mid = float(f(np.array(0.0)))
+    span = max(a_hi - a_mid, a_mid - a_lo)
+    style = {"cmap": _neuron_cmap(), "vmin": a_mid - span, "vmax": a_mid + span, "origin": "lower"}
     ax, curve = panels(fig, 2, width_ratios=(5, 3))
-    ax.imshow(f(points @ w + b).reshape(resolution, resolution), extent=extent, aspect="auto",
+    ax.imshow(a_grid.reshape(resolution, resolution), extent=extent, aspect="auto",
               interpolation="bilinear", **style)  # fmt: skip
     ax.plot(*_line(w, b, extent), color=PALETTE["black"], linewidth=1.5, label="z = 0")
     draw_points(ax, x, y, size=18)
     ax.set_xlim(extent[0], extent[1])
     ax.set_ylim(extent[2], extent[3])
-    z = x @ w + b
     accuracy = float(np.mean((z > 0) == (y == 1)))
     ax.set_title(f"{gate}: the line z = 0 classifies {accuracy:.0%}")
     ax.grid(False)  # the colours are the picture; grid lines would cross them
     # Right: f(z) drawn over a vertical strip of the same colours, so the y-axis is the key.
-    z_lim = max(4.0, float(np.abs(z).max()) + 0.5)
     curve.imshow(np.linspace(a_lo, a_hi, 64)[:, None], extent=(-z_lim, z_lim, a_lo, a_hi),
                  aspect="auto", alpha=0.6, **style)  # fmt: skip
     zs = np.linspace(-z_lim, z_lim, 200)
-    curve.plot(zs, np.clip(f(zs), a_lo, a_hi), color=PALETTE["black"], linewidth=1)
+    curve.plot(zs, f(zs), color=PALETTE["black"], linewidth=1)
     for k in (0, 1):
         mask = y == k
-        curve.scatter(z[mask], np.clip(f(z[mask]), a_lo, a_hi), s=14, c=CYCLE[k],
+        curve.scatter(z[mask], f(z[mask]), s=14, c=CYCLE[k],
                       marker=MARKERS[k], edgecolors="black", linewidths=0.4, zorder=3)  # fmt: skip
     curve.axvline(0.0, color=PALETTE["grey"], linewidth=1)
-    curve.set(xlim=(-z_lim, z_lim), ylim=(a_lo, a_hi), xlabel="z = w·x + b", ylabel="a = f(z)",
-              title=f"{activation}: each sample at its z")  # fmt: skip
+    pad = 0.03 * (a_hi - a_lo)  # the curve's flat ends stay visible inside the frame
+    curve.set(xlim=(-z_lim, z_lim), ylim=(a_lo - pad, a_hi + pad), xlabel="z = w·x + b",
+              ylabel="a = f(z)", title=f"{activation}: each sample at its z")  # fmt: skip
     curve.grid(False)
     for axis in (ax.xaxis, ax.yaxis, curve.xaxis, curve.yaxis):  # few tick labels: text is slow
         axis.set_major_locator(MaxNLocator(4, steps=[1, 2, 2.5, 5, 10]))

@@ -50,26 +50,36 @@ def draw_descent_2d(
     return plot_calculus.draw_descent(fig, lr=lr, x0=(x0, y0), steps=steps, loss_range=loss_range)
 
 
+# The learning rates the descent explorer offers: a fixed list, so that the thresholds of
+# lesson 03 can be hit exactly (1/λ and 2/λ of f = x² are 0.5 and 1; of the bowl, 0.25 and
+# 0.5) and the contrasts just below and above each (0.49 / 0.51, 0.99 / 1.01) can be reached.
+LEARNING_RATES = (
+    0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.2, 0.25, 0.3, 0.4, 0.45, 0.49, 0.5, 0.51,
+    0.6, 0.8, 0.9, 0.95, 0.99, 1.0, 1.01, 1.1, 1.2, 1.5,
+)  # fmt: skip
+
+
 def descent_explorer(dim: int = 1, lr: float = 0.1, steps: int = 30) -> Any:
     """Return sliders for the learning rate and the start over gradient descent.
 
     ``dim=1`` descends f(x) = x² (it diverges for lr > 1); ``dim=2`` descends
-    f = ½·p₀² + 2·p₁² (it diverges for lr > 0.5). The learning rate slider is on a log
-    scale from 0.001 to about 1.6. The loss axis stays at ``LOSS_RANGE``.
+    f = ½·p₀² + 2·p₁² (it diverges for lr > 0.5). The learning rate slider steps through
+    ``LEARNING_RATES`` (0.001 to 1.5, with 0.49, 0.5, 0.51 and 0.99, 1, 1.01 among them);
+    ``lr`` must be one of them. The loss axis stays at ``LOSS_RANGE``.
     """
     import ipywidgets as widgets
 
     if dim not in (1, 2):
         raise ValueError(f"descent_explorer: dim must be 1 or 2, got {dim!r}.")
+    if lr not in LEARNING_RATES:
+        raise ValueError(
+            f"descent_explorer: lr must be one of the slider's values {LEARNING_RATES}, got {lr!r}."
+        )
     controls: dict[str, Any] = {
-        "lr": widgets.FloatLogSlider(
+        "lr": widgets.SelectionSlider(
+            options=[(f"{value:g}", value) for value in LEARNING_RATES],
             value=lr,
-            base=10,
-            min=-3,
-            max=0.2,
-            step=0.05,
             description="lr η",
-            readout_format=".3g",
         ),
         "x0": widgets.FloatSlider(value=1.8, min=-2.0, max=2.0, step=0.1, description="start x"),
     }
