@@ -143,7 +143,10 @@ def draw_activations(
         layer = nn.ACTIVATIONS[name]()
         a = layer.forward(z)
         left.plot(z, a, color=color, label=name)
-        right.plot(z, layer.backward(np.ones_like(z)), color=color, label=name)
+        slope = layer.backward(np.ones_like(z))[:, 0]
+        jumps = np.flatnonzero(np.abs(np.diff(slope)) > 0.5)  # ReLU′ steps from 0 to 1 at z = 0
+        z_gap = np.insert(z[:, 0], jumps + 1, np.nan)  # a gap, not a vertical segment
+        right.plot(z_gap, np.insert(slope, jumps + 1, np.nan), color=color, label=name)
     left.set(title="Activations f(z)", xlabel="z", ylabel="f(z)")
     right.set(title="Derivatives f′(z)", xlabel="z", ylabel="f′(z)")
     left.legend()
@@ -173,31 +176,40 @@ def draw_neuron(
     f = nn.ACTIVATIONS[activation].f
     w = np.array([w1, w2], dtype=np.float64)
     points, extent = _grid(x, resolution, 0.5)
-    a_lo, a_hi = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, 2.0)}[activation]
-    style = {"cmap": _neuron_cmap(), "vmin": a_lo, "vmax": a_hi, "origin": "lower"}
+    z = x @ w + b
+    z_lim = max(4.0, float(np.abs(z).max()) + 0.5)  # the right panel's z range
+    heat = f(points @ w + b)
+    # The colour scale's white middle sits at f(0), on the line z = 0. A ReLU is never clipped:
+    # its range grows with the largest output shown (it does not saturate for z > 0).
+    if activation == "relu":
+        a_lo, a_hi = 0.0, max(z_lim, float(heat.max()))
+        c_lo = -a_hi  # white at a = 0 = f(0); the z < 0 side is all f(0)
+    else:
+        a_lo, a_hi = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}[activation]
+        c_lo = a_lo
+    style = {"cmap": _neuron_cmap(), "vmin": c_lo, "vmax": a_hi, "origin": "lower"}
     ax, curve = panels(fig, 2, width_ratios=(5, 3))
-    ax.imshow(f(points @ w + b).reshape(resolution, resolution), extent=extent, aspect="auto",
+    ax.imshow(heat.reshape(resolution, resolution), extent=extent, aspect="auto",
               interpolation="bilinear", **style)  # fmt: skip
     ax.plot(*_line(w, b, extent), color=PALETTE["black"], linewidth=1.5, label="z = 0")
     draw_points(ax, x, y, size=18)
     ax.set_xlim(extent[0], extent[1])
     ax.set_ylim(extent[2], extent[3])
-    z = x @ w + b
     accuracy = float(np.mean((z > 0) == (y == 1)))
     ax.set_title(f"{gate}: the line z = 0 classifies {accuracy:.0%}")
     ax.grid(False)  # the colours are the picture; grid lines would cross them
     # Right: f(z) drawn over a vertical strip of the same colours, so the y-axis is the key.
-    z_lim = max(4.0, float(np.abs(z).max()) + 0.5)
-    curve.imshow(np.linspace(a_lo, a_hi, 64)[:, None], extent=(-z_lim, z_lim, a_lo, a_hi),
+    top = z_lim if activation == "relu" else a_hi  # f(z) over the strip's z range
+    curve.imshow(np.linspace(a_lo, top, 64)[:, None], extent=(-z_lim, z_lim, a_lo, top),
                  aspect="auto", alpha=0.6, **style)  # fmt: skip
     zs = np.linspace(-z_lim, z_lim, 200)
-    curve.plot(zs, np.clip(f(zs), a_lo, a_hi), color=PALETTE["black"], linewidth=1)
+    curve.plot(zs, f(zs), color=PALETTE["black"], linewidth=1)
     for k in (0, 1):
         mask = y == k
-        curve.scatter(z[mask], np.clip(f(z[mask]), a_lo, a_hi), s=14, c=CYCLE[k],
+        curve.scatter(z[mask], f(z[mask]), s=14, c=CYCLE[k],
                       marker=MARKERS[k], edgecolors="black", linewidths=0.4, zorder=3)  # fmt: skip
     curve.axvline(0.0, color=PALETTE["grey"], linewidth=1)
-    curve.set(xlim=(-z_lim, z_lim), ylim=(a_lo, a_hi), xlabel="z = w·x + b", ylabel="a = f(z)",
+    curve.set(xlim=(-z_lim, z_lim), ylim=(a_lo, top), xlabel="z = w·x + b", ylabel="a = f(z)",
               title=f"{activation}: each sample at its z")  # fmt: skip
     curve.grid(False)
     for axis in (ax.xaxis, ax.yaxis, curve.xaxis, curve.yaxis):  # few tick labels: text is slow
