@@ -132,7 +132,7 @@ def draw_init_flow(fig: Any, gain: float = 1.0, activation: str = "tanh", depth:
     ax_size.yaxis.set_minor_locator(NullLocator())
     ax_size.yaxis.set_major_formatter(FuncFormatter(power_of_ten))
     ax_size.set(xlabel="hidden layer", title="Signal forward, error backward")
-    ax_size.legend(loc="lower left", fontsize=8)
+    ax_size.legend(loc="lower left", fontsize=9)
     for ax in (ax_hist, ax_size):  # few tick labels: drawing text is most of a redraw
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
     ax_hist.yaxis.set_major_locator(MaxNLocator(nbins=4))
