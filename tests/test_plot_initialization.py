@@ -96,3 +96,26 @@ def test_init_explorer_renders_every_corner_cleanly_and_redraws():
     widget.controls["gain"].value = 3.0
     assert bytes(widget.image.value) != before
     assert plt.get_fignums() == []
+
+
+def test_the_two_factors_multiply_to_the_change_of_delta_per_layer():
+    """‖δ‖ changes from layer k+1 to k by (through Wᵀ) × (through f′), at every layer."""
+    flow = init_flow(3.0, "tanh", depth=6)
+    delta = flow["delta"]
+    np.testing.assert_allclose(
+        delta[:-1] / delta[1:], flow["through_W"][:-1] * flow["through_f"][:-1], rtol=1e-12
+    )
+    assert np.all(flow["through_f"] <= 1.0)  # |tanh′| ≤ 1 can only shrink δ
+
+
+def test_size_range_holds_every_value_in_whole_decades():
+    """The axis range covers the curves, spans at least two decades, and skips nan and inf."""
+    from bpkit.plot.initialization import size_range
+
+    assert size_range(np.array([0.5, 17.0])) == (0.1, 100.0)
+    lo, hi = size_range(np.array([3e-11, 2.0, np.nan, np.inf]))
+    assert lo == pytest.approx(1e-11)
+    assert hi == pytest.approx(10.0)
+    lo, hi = size_range(np.array([1.0, 1.2]))
+    assert hi / lo >= 100
+    assert size_range(np.array([np.nan])) == (0.1, 10.0)

@@ -186,3 +186,33 @@ def test_neuron_colour_midpoint_is_the_output_on_the_line(activation, f0):
     fig = draw_neuron(new_figure(), w1=3.0, w2=-2.0, b=0.5, activation=activation, resolution=20)
     low, high = fig.axes[0].images[0].get_clim()
     assert (low + high) / 2 == pytest.approx(f0)
+
+
+def test_relu_neuron_is_not_clipped_and_its_white_sits_on_the_line():
+    """ReLU's curve reaches f(z) at the largest z shown, and the colour middle is f(0) = 0."""
+    fig = draw_neuron(new_figure(), w1=4.0, w2=4.0, b=-4.0, activation="relu", gate="AND")
+    heat, curve = fig.axes
+    line = curve.lines[0]
+    assert np.nanmax(line.get_ydata()) == pytest.approx(np.max(line.get_xdata()))
+    assert np.nanmax(line.get_ydata()) > 2.0
+    low, high = heat.images[0].get_clim()
+    assert (low + high) / 2 == pytest.approx(0.0)
+
+
+@pytest.mark.parametrize(("activation", "middle"), [("sigmoid", 0.5), ("tanh", 0.0)])
+def test_neuron_colour_middle_is_f_of_zero(activation, middle):
+    """The white middle of the colour scale is f(0): the decision line z = 0."""
+    fig = draw_neuron(new_figure(), activation=activation)
+    low, high = fig.axes[0].images[0].get_clim()
+    assert (low + high) / 2 == pytest.approx(middle)
+
+
+def test_relu_derivative_has_a_gap_at_zero_not_a_vertical_segment():
+    """ReLU′ is drawn as two flat pieces: no segment joins 0 and 1 at z = 0."""
+    fig = draw_activations(new_figure())
+    relu = fig.axes[1].lines[2]
+    z, slope = relu.get_xdata(), relu.get_ydata()
+    assert np.isnan(slope).sum() == 1
+    finite = ~np.isnan(slope)
+    assert set(np.unique(slope[finite])) == {0.0, 1.0}
+    assert np.all(np.diff(slope[finite][z[finite] < 0]) == 0)

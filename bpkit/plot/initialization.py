@@ -18,7 +18,7 @@ import numpy as np
 from bpkit import nn
 from bpkit.plot._style import PALETTE, panels, power_of_ten
 
-__all__ = ["draw_init_flow", "init_flow"]
+__all__ = ["draw_init_flow", "init_flow", "size_range"]
 
 # Where the histograms of a = f(z) are drawn; ReLU values above the top land in the top bin.
 _RANGES = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0), "relu": (0.0, 3.0)}
@@ -46,7 +46,10 @@ def init_flow(gain: float, activation: str = "tanh", depth: int = 8, width: int 
     Returns arrays over the hidden layers 1 … depth:
     ``"hist"`` (depth, bins) the share of a = f(z) in each bin of the activation's
     range; ``"std"`` the standard deviation of a; ``"delta"`` ‖δ‖ = ‖∂L/∂z‖ at each
-    hidden layer, for the mean cross-entropy over the batch.
+    hidden layer, for the mean cross-entropy over the batch. The two factors of
+    δ⁽ᵏ⁾ = f′(z⁽ᵏ⁾) ⊙ δ⁽ᵏ⁺¹⁾W⁽ᵏ⁺¹⁾ᵀ, per hidden layer k: ``"through_W"`` is
+    ‖δ⁽ᵏ⁺¹⁾W⁽ᵏ⁺¹⁾ᵀ‖ / ‖δ⁽ᵏ⁺¹⁾‖ and ``"through_f"`` is ‖δ⁽ᵏ⁾‖ / ‖δ⁽ᵏ⁺¹⁾W⁽ᵏ⁺¹⁾ᵀ‖, so
+    ``delta[k - 1] / delta[k] == through_W[k - 1] * through_f[k - 1]``.
     """
     if activation not in _RANGES:
         raise ValueError(
@@ -73,12 +76,32 @@ def init_flow(gain: float, activation: str = "tanh", depth: int = 8, width: int 
                 counts, _ = np.histogram(np.clip(a, lo, hi), bins=_BINS, range=(lo, hi))
                 hist.append(counts / a.size)
         loss.forward(a, y)
-        dout, delta = loss.backward(), []
+        dout, delta, through_W, through_f = loss.backward(), [], [], []
         for layer in reversed(model.layers[1:]):  # the input needs no gradient
+            before = np.linalg.norm(dout)
             dout = layer.backward(dout)
-            if not isinstance(layer, nn.Linear):  # dout is now ∂L/∂z of this hidden layer
-                delta.insert(0, np.linalg.norm(dout))
-    return {"hist": np.array(hist), "std": np.array(spread), "delta": np.array(delta)}
+            after = np.linalg.norm(dout)
+            if isinstance(layer, nn.Linear):  # dout: δ W.T, the error of the layer's input a
+                through_W.insert(0, after / before)
+            else:  # dout: f′(z) ⊙ (δ W.T) = δ of this hidden layer
+                through_f.insert(0, after / before)
+                delta.insert(0, after)
+    return {"hist": np.array(hist), "std": np.array(spread), "delta": np.array(delta),
+            "through_W": np.array(through_W), "through_f": np.array(through_f)}  # fmt: skip
+
+
+def size_range(*values: np.ndarray, decades: int = 2) -> tuple[float, float]:
+    """Powers of ten that hold every finite positive value, at least ``decades`` apart."""
+    finite = np.concatenate([np.ravel(v) for v in values])
+    finite = finite[np.isfinite(finite) & (finite > 0)]
+    if finite.size == 0:
+        return 1e-1, 1e1
+    lo = np.floor(np.log10(finite.min()) - 0.05)
+    hi = np.ceil(np.log10(finite.max()) + 0.05)
+    short = decades - (hi - lo)
+    if short > 0:  # widen evenly around the values
+        lo, hi = lo - np.ceil(short / 2), hi + np.floor(short / 2)
+    return float(10.0**lo), float(10.0**hi)
 
 
 def draw_init_flow(fig: Any, gain: float = 1.0, activation: str = "tanh", depth: int = 8) -> Any:
@@ -101,12 +124,15 @@ def draw_init_flow(fig: Any, gain: float = 1.0, activation: str = "tanh", depth:
     ax_size.semilogy(layers, flow["std"], "o-", ms=4, color=PALETTE["blue"], label="std of a (→)")
     ax_size.semilogy(layers, flow["delta"], "s-", ms=4, color=PALETTE["vermillion"],
                      label="‖δ‖ = ‖∂L/∂z‖ (←)")  # fmt: skip
-    ax_size.set_ylim(1e-12, 1e12)
-    ax_size.yaxis.set_major_locator(FixedLocator(10.0 ** np.arange(-12, 13, 4)))
+    # The axis follows the curves (a 17× change must not look flat on a 1e24 scale).
+    lo, hi = np.log10(size_range(flow["std"], flow["delta"]))
+    ax_size.set_ylim(10.0**lo, 10.0**hi)
+    step = max(1, int(np.ceil((hi - lo) / 5)))  # at most about 6 labelled decades
+    ax_size.yaxis.set_major_locator(FixedLocator(10.0 ** np.arange(lo, hi + 1, step)))
     ax_size.yaxis.set_minor_locator(NullLocator())
     ax_size.yaxis.set_major_formatter(FuncFormatter(power_of_ten))
     ax_size.set(xlabel="hidden layer", title="Signal forward, error backward")
-    ax_size.legend(loc="lower left", fontsize=8)
+    ax_size.legend(loc="lower left", fontsize=9)
     for ax in (ax_hist, ax_size):  # few tick labels: drawing text is most of a redraw
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
     ax_hist.yaxis.set_major_locator(MaxNLocator(nbins=4))

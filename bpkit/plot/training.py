@@ -143,7 +143,10 @@ def draw_activations(
         layer = nn.ACTIVATIONS[name]()
         a = layer.forward(z)
         left.plot(z, a, color=color, label=name)
-        right.plot(z, layer.backward(np.ones_like(z)), color=color, label=name)
+        slope = layer.backward(np.ones_like(z))[:, 0]
+        jumps = np.flatnonzero(np.abs(np.diff(slope)) > 0.5)  # ReLU′ steps from 0 to 1 at z = 0
+        z_gap = np.insert(z[:, 0], jumps + 1, np.nan)  # a gap, not a vertical segment
+        right.plot(z_gap, np.insert(slope, jumps + 1, np.nan), color=color, label=name)
     left.set(title="Activations f(z)", xlabel="z", ylabel="f(z)")
     right.set(title="Derivatives f′(z)", xlabel="z", ylabel="f′(z)")
     left.legend()
