@@ -394,14 +394,20 @@ def fit_sequence(
     momentum: float = 0.9,
     truncate: int | None = None,
     clip: float | None = None,
+    velocity: dict[str, np.ndarray] | None = None,
 ) -> dict[str, list[float]]:
     """Train ``model`` on one batch of sequences with SGD (+ momentum) and optional clipping.
 
     Each step: forward over all T steps, loss, BPTT (``truncate``), ``clip_grad_norm`` if
     ``clip``, one update. Returns a history ``{"loss": [...], "grad_norm": [...]}`` (norm
-    before clipping). A run whose loss stops being finite ends early.
+    before clipping). A run whose loss stops being finite ends early. Pass a ``velocity``
+    dict (empty at first) to keep the momentum between calls: it is filled and updated in
+    place, so a run can be paused, copied and continued.
     """
-    velocity = {name: np.zeros_like(p) for name, p in model.params.items()}
+    if velocity is None:
+        velocity = {}
+    for name, p in model.params.items():
+        velocity.setdefault(name, np.zeros_like(p))
     history: dict[str, list[float]] = {"loss": [], "grad_norm": []}
     for _ in range(steps):
         with np.errstate(over="ignore", invalid="ignore"):
