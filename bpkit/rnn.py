@@ -141,14 +141,15 @@ class RNN:
         dWxh[...] = 0.0
         dWhh[...] = 0.0
         dbh[...] = 0.0
-        tanh = self.activation == "tanh"
+        # tanh'(z_t) = 1 - h_t², for every step at once (a linear RNN's slope is 1)
+        slopes = 1 - hs**2 if self.activation == "tanh" else np.ones_like(hs)
         dxs = np.empty_like(xs)
         dh_next = np.zeros_like(h0)  # dL/dh_t arriving from step t + 1
         for t in reversed(range(len(xs))):
             if k is not None and (t + 1) % k == 0:
                 dh_next = np.zeros_like(h0)  # a chunk boundary: nothing flows back across it
             dh = dhs[t] + dh_next  # dL/dh_t: own loss + what flows back from t + 1
-            delta = dh * (1 - hs[t] ** 2) if tanh else dh  # delta_t = dL/dz_t, tanh' = 1 − h²
+            delta = dh * slopes[t]  # delta_t = dL/dz_t
             h_prev = hs[t - 1] if t > 0 else h0
             dWhh += h_prev.T @ delta  # dL/dWhh = Σ_t h_{t-1}ᵀ delta_t
             dWxh += xs[t].T @ delta  # dL/dWxh = Σ_t x_tᵀ delta_t
