@@ -471,3 +471,17 @@ def test_backward_does_not_change_the_cached_states():
     hs = rnn.forward(rng.standard_normal((5, 2, 2))).copy()
     rnn.backward(rng.standard_normal((5, 2, 3)))
     assert np.array_equal(rnn._cache[2], hs)
+
+
+def test_fit_sequence_with_a_velocity_dict_can_pause_and_continue():
+    """Two runs of 3 and 4 steps sharing a velocity dict equal one run of 7 steps."""
+    from bpkit.data import sine_sequences
+
+    xs, ys = sine_sequences(4, 12, seed=0)
+    whole, halves = SequenceModel(1, 5, 1, seed=2), SequenceModel(1, 5, 1, seed=2)
+    fit_sequence(whole, SequenceMSE(), xs, ys, steps=7, lr=0.05)
+    velocity = {}
+    fit_sequence(halves, SequenceMSE(), xs, ys, steps=3, lr=0.05, velocity=velocity)
+    fit_sequence(halves, SequenceMSE(), xs, ys, steps=4, lr=0.05, velocity=velocity)
+    for name in whole.params:
+        assert np.allclose(whole.params[name], halves.params[name], rtol=1e-12, atol=1e-14)
