@@ -2,7 +2,8 @@
 
 The step is ``h_t = tanh(x_t @ Wxh + h_{t-1} @ Whh + bh)``. :class:`RNN` keeps every
 state in its forward pass and sends the gradient back through all of them (full BPTT)
-or through chunks of ``k`` steps (truncated BPTT). Around it: gradient diagnostics
+or through chunks of ``k`` steps (truncated BPTT); :func:`fit_truncated` trains by chunks
+that carry the state on, so memory is O(k). Around it: gradient diagnostics
 through time (:func:`gradient_norms_through_time`, :func:`jacobian_product_norms`),
 gradient clipping, a linear readout (:class:`SequenceModel`), two per-step losses and a
 small training loop (:func:`fit_sequence`). numpy only.
@@ -135,31 +136,27 @@ class RNN:
                 f"{self}.backward: expected dhs shaped like hs {hs.shape}, got {dhs.shape}. "
                 "dhs[t] is dL/dh_t for every step."
             )
-        T, batch, H = hs.shape
         Wxh, Whh = self.params["Wxh"], self.params["Whh"]
         dWxh, dWhh, dbh = self.grads["Wxh"], self.grads["Whh"], self.grads["bh"]
         dWxh[...] = 0.0
         dWhh[...] = 0.0
-        # dzs[t] becomes delta_t = dL/dz_t (z_t = pre-activation); tanh'(z_t) = 1 - h_t².
-        if self.activation == "tanh":
-            dzs = np.multiply(hs, hs)
-            np.subtract(1.0, dzs, out=dzs)
-        else:
-            dzs = np.ones_like(hs)
+        dbh[...] = 0.0
+        # tanh'(z_t) = 1 - h_t², for every step at once (a linear RNN's slope is 1)
+        slopes = 1 - hs**2 if self.activation == "tanh" else np.ones_like(hs)
         dxs = np.empty_like(xs)
-        dnext = np.zeros((batch, H))  # dL/dh_t arriving from step t + 1
-        for t in range(T - 1, -1, -1):
+        dh_next = np.zeros_like(h0)  # dL/dh_t arriving from step t + 1
+        for t in reversed(range(len(xs))):
             if k is not None and (t + 1) % k == 0:
-                dnext[:] = 0.0  # a chunk boundary: the gradient from later chunks stops here
-            delta = dzs[t]
-            dnext += dhs[t]  # dL/dh_t = dL_t/dh_t + what flows back from step t + 1
-            delta *= dnext  # delta_t = dL/dh_t ⊙ tanh'(z_t)
+                dh_next = np.zeros_like(h0)  # a chunk boundary: nothing flows back across it
+            dh = dhs[t] + dh_next  # dL/dh_t: own loss + what flows back from t + 1
+            delta = dh * slopes[t]  # delta_t = dL/dz_t
+            h_prev = hs[t - 1] if t > 0 else h0
+            dWhh += h_prev.T @ delta  # dL/dWhh = Σ_t h_{t-1}ᵀ delta_t
             dWxh += xs[t].T @ delta  # dL/dWxh = Σ_t x_tᵀ delta_t
-            dWhh += (hs[t - 1] if t else h0).T @ delta  # dL/dWhh = Σ_t h_{t-1}ᵀ delta_t
-            np.dot(delta, Wxh.T, out=dxs[t])  # dL/dx_t = delta_t Wxhᵀ
-            np.dot(delta, Whh.T, out=dnext)  # dL/dh_{t-1} through this step
-        self.dh0 = dnext.copy()
-        np.sum(dzs, axis=(0, 1), out=dbh)  # dL/dbh = Σ_t Σ_batch delta_t
+            dbh += delta.sum(axis=0)  # dL/dbh = Σ_t Σ_batch delta_t
+            dxs[t] = delta @ Wxh.T  # dL/dx_t = delta_t Wxhᵀ
+            dh_next = delta @ Whh.T  # dL/dh_{t-1} through this step
+        self.dh0 = dh_next
         return dxs
 
 
@@ -331,7 +328,12 @@ class SequenceModel:
 
 
 class SequenceMSE:
-    """Mean squared error over every step, sequence and output: mean((y − target)²)."""
+    """Mean squared error over every step, sequence and output: mean((y − target)²).
+
+    A plain mean over every entry, as PyTorch's ``MSELoss``: dL/dpred = 2 (pred − target) / size.
+    ``bpkit.nn.MSE`` differs on purpose: (1/batch) Σ ½‖y_pred − y‖², half a squared norm
+    per example, averaged over the batch only. Same minimum, other scale.
+    """
 
     def forward(self, pred: Any, target: Any) -> float:
         pred, target = np.asarray(pred, dtype=np.float64), np.asarray(target, dtype=np.float64)
@@ -375,6 +377,14 @@ class SequenceCrossEntropy:
         return dlogits / self._labels.size
 
 
+def _sgd_step(model: Any, velocity: dict[str, np.ndarray], lr: float, momentum: float) -> None:
+    for name, param in model.params.items():
+        v = velocity[name]
+        v *= momentum
+        v -= lr * model.grads[name]  # v ← momentum · v − lr · dL/dparam
+        param += v
+
+
 def fit_sequence(
     model: Any,
     loss: Any,
@@ -385,14 +395,20 @@ def fit_sequence(
     momentum: float = 0.9,
     truncate: int | None = None,
     clip: float | None = None,
+    velocity: dict[str, np.ndarray] | None = None,
 ) -> dict[str, list[float]]:
     """Train ``model`` on one batch of sequences with SGD (+ momentum) and optional clipping.
 
-    Each step: forward, loss, BPTT (``truncate``), ``clip_grad_norm`` if ``clip``, update.
-    Returns a history ``{"loss": [...], "grad_norm": [...]}`` (norm before clipping).
-    A run whose loss stops being finite ends early.
+    Each step: forward over all T steps, loss, BPTT (``truncate``), ``clip_grad_norm`` if
+    ``clip``, one update. Returns a history ``{"loss": [...], "grad_norm": [...]}`` (norm
+    before clipping). A run whose loss stops being finite ends early. Pass a ``velocity``
+    dict (empty at first) to keep the momentum between calls: it is filled and updated in
+    place, so a run can be paused, copied and continued.
     """
-    velocity = {name: np.zeros_like(p) for name, p in model.params.items()}
+    if velocity is None:
+        velocity = {}
+    for name, p in model.params.items():
+        velocity.setdefault(name, np.zeros_like(p))
     history: dict[str, list[float]] = {"loss": [], "grad_norm": []}
     for _ in range(steps):
         with np.errstate(over="ignore", invalid="ignore"):
@@ -404,9 +420,66 @@ def fit_sequence(
             norm = clip_grad_norm(model.grads, clip) if clip else grad_norm(model.grads)
         history["loss"].append(value)
         history["grad_norm"].append(norm)
-        for name, param in model.params.items():
-            v = velocity[name]
-            v *= momentum
-            v -= lr * model.grads[name]
-            param += v
+        _sgd_step(model, velocity, lr, momentum)
+    return history
+
+
+def chunk_lengths(T: int, k: int, randomized: bool = False, seed: int = 0) -> list[int]:
+    """Cut T steps into chunks of k steps (the last may be shorter); return their lengths.
+
+    ``randomized=True`` cuts after each step with probability 1/k instead, so chunks have
+    random lengths with mean about k and a loss sits anywhere in its chunk: the cut pattern
+    of randomized truncation (Tallec & Ollivier, 2017; d2l §9.7), without its reweighting.
+    """
+    k = _check_truncate("chunk_lengths", k)
+    if k is None:
+        raise ValueError("chunk_lengths: k must be a whole number of steps ≥ 1, got None.")
+    if not randomized:
+        return [k] * (T // k) + ([T % k] if T % k else [])
+    rng = np.random.default_rng(seed)
+    lengths: list[int] = []
+    while sum(lengths) < T:
+        lengths.append(min(int(rng.geometric(1 / k)), T - sum(lengths)))
+    return lengths
+
+
+def fit_truncated(
+    model: Any,
+    loss: Any,
+    xs: Any,
+    ys: Any,
+    k: int,
+    passes: int = 1,
+    lr: float = 0.1,
+    momentum: float = 0.9,
+    clip: float | None = None,
+    randomized: bool = False,
+    seed: int = 0,
+) -> dict[str, list[float]]:
+    """Train by truncated BPTT as practised: k steps forward, backward, update, carry the state.
+
+    Each chunk (:func:`chunk_lengths`) runs forward from the state the last chunk ended in,
+    backpropagates through its own steps only, and updates the weights. The state goes on
+    as a constant (detached), so only one chunk's states are ever stored: memory O(k), not
+    O(T). Each pass starts from h_0 = 0. Returns ``{"loss": [...], "grad_norm": [...]}``,
+    one entry per update.
+    """
+    xs, ys = np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64)
+    velocity = {name: np.zeros_like(p) for name, p in model.params.items()}
+    history: dict[str, list[float]] = {"loss": [], "grad_norm": []}
+    for p in range(passes):
+        h, start = None, 0
+        for n in chunk_lengths(len(xs), k, randomized, seed=seed + p):
+            stop = start + n
+            with np.errstate(over="ignore", invalid="ignore"):
+                value = loss.forward(model.forward(xs[start:stop], h), ys[start:stop])
+                if not np.isfinite(value):
+                    history["loss"].append(float("inf"))
+                    return history
+                model.backward(loss.backward())
+                norm = clip_grad_norm(model.grads, clip) if clip else grad_norm(model.grads)
+            history["loss"].append(value)
+            history["grad_norm"].append(norm)
+            _sgd_step(model, velocity, lr, momentum)
+            h, start = model.hs[-1].copy(), stop  # carried on; no gradient will cross back
     return history

@@ -12,9 +12,11 @@ from bpkit.rnn import (
     SequenceCrossEntropy,
     SequenceModel,
     SequenceMSE,
+    chunk_lengths,
     clip_grad_norm,
     clip_grad_value,
     fit_sequence,
+    fit_truncated,
     grad_norm,
     gradient_norms_through_time,
     jacobian_product_norms,
@@ -400,3 +402,86 @@ def test_bad_activation_and_clip_arguments_are_rejected():
         clip_grad_norm({"W": np.ones(2)}, 0.0)
     with pytest.raises(ValueError, match="clip must be > 0"):
         clip_grad_value({"W": np.ones(2)}, -1.0)
+
+
+@given(
+    T=st.integers(1, 60), k=st.integers(1, 12), randomized=st.booleans(), seed=st.integers(0, 99)
+)
+def test_chunk_lengths_cover_the_sequence(T, k, randomized, seed):
+    """Chunks are ≥ 1 step long and add up to T; fixed chunks are k long except the last."""
+    lengths = chunk_lengths(T, k, randomized=randomized, seed=seed)
+    assert sum(lengths) == T
+    assert min(lengths) >= 1
+    if not randomized:
+        assert all(n == k for n in lengths[:-1])
+        assert lengths[-1] <= k
+
+
+def test_randomized_chunks_have_mean_about_k():
+    """Randomized chunks vary in length and average close to k."""
+    lengths = chunk_lengths(100_000, 8, randomized=True, seed=0)[:-1]
+    assert len(set(lengths)) > 5
+    assert abs(np.mean(lengths) - 8) < 0.2
+
+
+def test_fit_truncated_takes_the_chunks_gradients_from_the_carried_state():
+    """One chunk's update equals BPTT on that chunk alone, started from the carried state."""
+    rng = np.random.default_rng(0)
+    xs, ys = rng.standard_normal((9, 2, 1)), rng.standard_normal((9, 2, 1))
+    model, twin = SequenceModel(1, 4, 1, seed=3), SequenceModel(1, 4, 1, seed=3)
+    history = fit_truncated(model, SequenceMSE(), xs, ys, k=3, lr=0.1, momentum=0.0)
+    assert len(history["loss"]) == 3  # one update per chunk
+    loss, h = SequenceMSE(), None
+    for start in (0, 3, 6):
+        loss.forward(twin.forward(xs[start : start + 3], h), ys[start : start + 3])
+        twin.backward(loss.backward())
+        for name, param in twin.params.items():
+            param -= 0.1 * twin.grads[name]
+        h = twin.hs[-1].copy()
+    for name in model.params:
+        assert np.allclose(model.params[name], twin.params[name], rtol=1e-12, atol=1e-14)
+
+
+def test_fit_truncated_learns_and_stores_only_one_chunk():
+    """Training by chunks lowers the loss, and the model never holds more than k states."""
+    from bpkit.data import sine_sequences
+
+    xs, ys = sine_sequences(8, 60, seed=0)
+    model = SequenceModel(1, 8, 1, seed=0)
+    history = fit_truncated(model, SequenceMSE(), xs, ys, k=10, passes=20, lr=0.05, clip=1.0)
+    assert len(history["loss"]) == 20 * 6
+    assert np.mean(history["loss"][-6:]) < np.mean(history["loss"][:6]) / 5
+    assert model.hs.shape[0] == 10
+
+
+def test_fit_truncated_stops_a_diverged_run():
+    """A chunked run whose loss overflows ends early with an inf in the history."""
+    from bpkit.data import sine_sequences
+
+    xs, ys = sine_sequences(8, 40, seed=0)
+    model = SequenceModel(1, 8, 1, seed=0)
+    history = fit_truncated(model, SequenceMSE(), xs, ys, k=5, passes=500, lr=50.0)
+    assert history["loss"][-1] == np.inf
+
+
+def test_backward_does_not_change_the_cached_states():
+    """RNN.backward leaves the forward pass's states as they were (no in-place reuse)."""
+    rng = np.random.default_rng(1)
+    rnn = RNN(2, 3, seed=0)
+    hs = rnn.forward(rng.standard_normal((5, 2, 2))).copy()
+    rnn.backward(rng.standard_normal((5, 2, 3)))
+    assert np.array_equal(rnn._cache[2], hs)
+
+
+def test_fit_sequence_with_a_velocity_dict_can_pause_and_continue():
+    """Two runs of 3 and 4 steps sharing a velocity dict equal one run of 7 steps."""
+    from bpkit.data import sine_sequences
+
+    xs, ys = sine_sequences(4, 12, seed=0)
+    whole, halves = SequenceModel(1, 5, 1, seed=2), SequenceModel(1, 5, 1, seed=2)
+    fit_sequence(whole, SequenceMSE(), xs, ys, steps=7, lr=0.05)
+    velocity = {}
+    fit_sequence(halves, SequenceMSE(), xs, ys, steps=3, lr=0.05, velocity=velocity)
+    fit_sequence(halves, SequenceMSE(), xs, ys, steps=4, lr=0.05, velocity=velocity)
+    for name in whole.params:
+        assert np.allclose(whole.params[name], halves.params[name], rtol=1e-12, atol=1e-14)
