@@ -51,8 +51,9 @@ class Parameters:
 
     def parameters(self) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
         """Yield ``(name, param, grad)`` for every parameter, e.g. ("W", W, dW)."""
+        grads = self.grads  # a model builds this dict from its layers: once per call
         for name, param in self.params.items():
-            yield name, param, self.grads[name]
+            yield name, param, grads[name]
 
 
 def init_weights(n_in: int, n_out: int, init: str, rng: Any, scale: float = 0.01) -> np.ndarray:
