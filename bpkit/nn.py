@@ -3,9 +3,14 @@
 Every layer has ``forward(x)``, which keeps exactly what its backward needs, and
 ``backward(dout) -> dx``, which turns ∂L/∂out into ∂L/∂x and fills ``grads`` (one array
 per entry of ``params``; activations have none). Batches are row-major: ``x`` is
-``(batch, n_in)``. ``backward`` *overwrites* ``grads``, writing into the same arrays
-every time (``.copy()`` one to keep it). PyTorch accumulates instead, which is why it
-needs ``zero_grad``; ours is kept for the same habit.
+``(batch, n_in)``. The backward lines are lesson 05's equations, written as it writes them:
+
+    Linear:      dW = xᵀ δ      db = Σ_n δ_n      dx = δ Wᵀ       (δ = ∂L/∂z arriving from above)
+    activation:  δ = dout ⊙ f′(z), with f′(z) kept by the forward pass (lesson 05's step 1)
+
+``backward`` *replaces* ``grads`` with the new gradients; it never adds to the old ones.
+PyTorch accumulates instead, which is why it needs ``zero_grad``; ours is kept for the
+same habit.
 
     model = MLP([2, 8, 2], activation="tanh")
     loss = SoftmaxCrossEntropy()
@@ -23,6 +28,32 @@ from typing import Any
 import numpy as np
 
 INITS = ("xavier", "he", "normal", "zeros")
+
+
+def sigmoid(z: Any) -> np.ndarray:
+    """Return σ(z) = 1 / (1 + e^(−z)) elementwise, for any real z, without overflow.
+
+    The one sigmoid of bpkit (``Sigmoid``, ``scalar.Value.sigmoid``, the plots use it).
+    For z ≥ 0 it is 1 / (1 + e^(−z)); for z < 0 the same number written as e^z / (1 + e^z).
+    Either way only e^(−|z|) ≤ 1 is computed, so nothing overflows, and the result keeps
+    its relative accuracy far into the tails (σ(−40) ≈ 4.2e-18, not 0).
+    """
+    z = np.asarray(z, dtype=np.float64)
+    e = np.exp(-np.abs(z))  # e^(−|z|), in (0, 1]
+    return np.where(z >= 0, 1.0, e) / (1.0 + e)
+
+
+class Parameters:
+    """``parameters()`` for anything with ``params`` and ``grads`` dicts of the same keys."""
+
+    params: dict[str, np.ndarray]
+    grads: dict[str, np.ndarray]
+
+    def parameters(self) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
+        """Yield ``(name, param, grad)`` for every parameter, e.g. ("W", W, dW)."""
+        grads = self.grads  # a model builds this dict from its layers: once per call
+        for name, param in self.params.items():
+            yield name, param, grads[name]
 
 
 def init_weights(n_in: int, n_out: int, init: str, rng: Any, scale: float = 0.01) -> np.ndarray:
@@ -43,7 +74,7 @@ def init_weights(n_in: int, n_out: int, init: str, rng: Any, scale: float = 0.01
     return std * rng.standard_normal((n_in, n_out))
 
 
-class Layer:
+class Layer(Parameters):
     """Base class: ``params``/``grads`` dicts, ``layer(x)`` calls ``forward``."""
 
     params: dict[str, np.ndarray]
@@ -104,18 +135,19 @@ class Linear(Layer):
         if x.ndim != 2 or x.shape[1] != self.n_in:
             raise ValueError(self._shape_message(x.shape))
         self._x, self._out_shape = x, (x.shape[0], self.n_out)
-        z = x @ self.params["W"]  # (batch, n_out)
-        z += self.params["b"]  # in place: no second (batch, n_out) array
-        return z
+        return x @ self.params["W"] + self.params["b"]  # z = x W + b, (batch, n_out)
 
     def backward(self, dout: Any, input_grad: bool = True) -> np.ndarray | None:
-        """Fill grads["W"], grads["b"] and return dL/dx (None if ``input_grad`` is False)."""
-        dout = self._cached(self._x, dout)
-        np.matmul(self._x.T, dout, out=self.grads["W"])  # dL/dW = x.T @ dout
-        np.sum(dout, axis=0, out=self.grads["b"])  # dL/db = sum of dout over the batch
+        """Fill grads["W"], grads["b"] and return dL/dx (None if ``input_grad`` is False).
+
+        ``dout`` is δ = ∂L/∂z, the upstream gradient, shaped like z: (batch, n_out).
+        """
+        delta = self._cached(self._x, dout)  # δ = ∂L/∂z, (batch, n_out)
+        self.grads["W"] = self._x.T @ delta  # dW = xᵀ δ, (n_in, n_out)
+        self.grads["b"] = delta.sum(axis=0)  # db = Σ_n δ_n, (n_out,)
         if not input_grad:  # the gradient w.r.t. the data itself is rarely needed
             return None
-        return dout @ self.params["W"].T  # dL/dx = dout @ W.T, (batch, n_in)
+        return delta @ self.params["W"].T  # dx = δ Wᵀ, (batch, n_in)
 
     def _shape_message(self, shape: tuple[int, ...]) -> str:
         message = f"{self!r}.forward: expected x of shape (batch, {self.n_in}), got {shape}."
@@ -130,24 +162,24 @@ class Linear(Layer):
 
 
 class _Activation(Layer):
-    """An elementwise function a = f(z); backward multiplies by f'(z)."""
+    """An elementwise function a = f(z); forward keeps f′(z), backward multiplies by it."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._a: np.ndarray | None = None
+        self._fprime: np.ndarray | None = None
 
     def forward(self, x: Any) -> np.ndarray:
-        x = np.asarray(x, dtype=np.float64)
-        self._a = self.f(x)
-        self._out_shape = x.shape
-        return self._a
+        """Return a = f(z) and keep f′(z) for backward (lesson 05's step 1). Any shape."""
+        z = np.asarray(x, dtype=np.float64)
+        a = self.f(z)
+        self._fprime = self.df_from_output(a)  # f′(z), from the output a = f(z)
+        self._out_shape = z.shape
+        return a
 
     def backward(self, dout: Any) -> np.ndarray:
-        """Return dL/dz = dout * f'(z), with f'(z) computed from the kept output a = f(z)."""
-        dout = self._cached(self._a, dout)
-        dz = self.df_from_output(self._a)  # f'(z), a fresh array
-        dz *= dout  # in place: no second array of this size
-        return dz
+        """Return δ = ∂L/∂z = dout ⊙ f′(z), shaped like z."""
+        dout = self._cached(self._fprime, dout)
+        return dout * self._fprime  # δ = dout ⊙ f′(z)
 
     @staticmethod
     def f(z: np.ndarray) -> np.ndarray:  # pragma: no cover
@@ -155,18 +187,14 @@ class _Activation(Layer):
 
     @staticmethod
     def df_from_output(a: np.ndarray) -> np.ndarray:  # pragma: no cover
-        """Return f'(z) from a = f(z), as a new array (backward multiplies into it)."""
+        """Return f′(z) from a = f(z)."""
         raise NotImplementedError
 
 
 class Sigmoid(_Activation):
     """σ(z) = 1 / (1 + e^(−z)), with σ'(z) = σ(z)(1 − σ(z)). Any shape."""
 
-    @staticmethod
-    def f(z: np.ndarray) -> np.ndarray:
-        # e^(−|z|) never overflows; 1/(1+e^(−z)) for z ≥ 0 equals e^z/(1+e^z) for z < 0.
-        e = np.exp(-np.abs(z))
-        return np.where(z >= 0, 1.0, e) / (1.0 + e)
+    f = staticmethod(sigmoid)
 
     @staticmethod
     def df_from_output(a: np.ndarray) -> np.ndarray:
@@ -200,11 +228,13 @@ class ReLU(_Activation):
 ACTIVATIONS: dict[str, type[_Activation]] = {"sigmoid": Sigmoid, "tanh": Tanh, "relu": ReLU}
 
 
-class MSE:
-    """Half mean squared error: L = (1/batch) Σ ½‖y_pred − y‖², so dL/dy_pred = (y_pred − y)/batch.
+class HalfMSE:
+    """Half the squared error, averaged over the batch: L = (1/N) Σ_n ½‖y_pred_n − y_n‖².
 
-    The ½ makes the gradient clean, as in the classic backprop papers. PyTorch's
-    ``MSELoss`` has no ½ and also averages over the outputs.
+    So dL/dy_pred = (y_pred − y) / N. The ½ makes the gradient clean, as in the classic
+    backprop papers and lesson 05. Other conventions in the course: PyTorch's ``MSELoss``
+    has no ½ and also averages over the outputs; ``bpkit.rnn.SequenceMSE`` is a plain mean.
+    ``MSE`` is another name for this class.
     Shapes: y_pred: (batch, n_out), y: (batch, n_out) (or (batch,) when n_out is 1).
     """
 
@@ -212,7 +242,7 @@ class MSE:
         self._diff: np.ndarray | None = None
 
     def __repr__(self) -> str:
-        return "MSE()"
+        return f"{type(self).__name__}()"
 
     def forward(self, y_pred: Any, y: Any) -> float:
         y_pred = np.asarray(y_pred, dtype=np.float64)
@@ -221,17 +251,23 @@ class MSE:
             y = y[:, None]
         if y.shape != y_pred.shape or y_pred.ndim != 2:
             raise ValueError(
-                f"MSE.forward: expected y_pred of shape (batch, n_out) and y of the same shape, "
-                f"got y_pred {y_pred.shape} and y {y.shape}. Reshape y to match the predictions."
+                f"{self!r}.forward: expected y_pred of shape (batch, n_out) and y of the same "
+                f"shape, got y_pred {y_pred.shape} and y {y.shape}. Reshape y to match the "
+                "predictions."
             )
         self._diff = y_pred - y
         return 0.5 * float(np.vdot(self._diff, self._diff)) / len(y)
 
     def backward(self) -> np.ndarray:
-        """Return dL/dy_pred, shaped like y_pred."""
+        """Return dL/dy_pred = (y_pred − y) / N, shaped like y_pred."""
         if self._diff is None:
-            raise RuntimeError("MSE.backward: called before forward; call forward(y_pred, y).")
+            raise RuntimeError(
+                f"{self!r}.backward: called before forward; call forward(y_pred, y)."
+            )
         return self._diff / len(self._diff)
+
+
+MSE = HalfMSE  # the name lessons 04-07 use: half the squared error, batch mean
 
 
 def softmax(z: Any) -> np.ndarray:
@@ -306,7 +342,7 @@ def _labels(who: str, y: Any, z: np.ndarray) -> np.ndarray:
     return y
 
 
-class Sequential:
+class Sequential(Parameters):
     """Layers applied in order; backward runs them in reverse. ``params`` keys read "i.W".
 
     Shapes: x: (batch, n_in) → output of the last layer.
@@ -351,19 +387,19 @@ class Sequential:
             self.layers[first].backward(dout)
         return None
 
-    def parameters(self) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
-        """Yield ``(name, param, grad)`` for every parameter, e.g. ("0.W", W, dW)."""
-        for i, layer in enumerate(self.layers):
-            for key, param in layer.params.items():
-                yield f"{i}.{key}", param, layer.grads[key]
-
     @property
     def params(self) -> dict[str, np.ndarray]:
-        return {name: param for name, param, _ in self.parameters()}
+        """Every layer's parameters, named "i.W", "i.b" (i: the layer's index)."""
+        return {
+            f"{i}.{k}": p for i, layer in enumerate(self.layers) for k, p in layer.params.items()
+        }
 
     @property
     def grads(self) -> dict[str, np.ndarray]:
-        return {name: grad for name, _, grad in self.parameters()}
+        """Every layer's current gradients, with the names of ``params``."""
+        return {
+            f"{i}.{k}": g for i, layer in enumerate(self.layers) for k, g in layer.grads.items()
+        }
 
 
 class MLP(Sequential):
@@ -396,6 +432,53 @@ class MLP(Sequential):
 def grad_norms(model: Any) -> dict[str, float]:
     """Return the Euclidean norm of every parameter gradient, keyed by name ("0.W", ...)."""
     return {name: float(np.sqrt(np.vdot(grad, grad))) for name, _, grad in model.parameters()}
+
+
+def tiny_network(seed: int = 0, lr: float = 1.0, digits: int | None = 4) -> dict[str, Any]:
+    """Compute one forward and backward pass of a 2-2-1 sigmoid network on one sample, by hand.
+
+    Input and weights are drawn from ``seed`` and rounded to one decimal. Every number
+    computed from them is rounded to ``digits`` decimals as soon as it exists, as on paper,
+    so each printed product can be redone by hand from its printed factors (``digits=None``
+    keeps full precision). The target y is the class (0 or 1) that the network currently
+    gets wrong; the loss is L = ½ (ŷ − y)². The result holds ``x (2,), y, W1 (2, 2),
+    b1 (2,), W2 (2, 1), b2 (1,)``, the forward values ``z1, a1, fp1`` (= f′(z1)), ``z2, a2,
+    fp2, loss``, the deltas ``delta2 (1,), delta1 (2,)`` (δ = ∂L/∂z), the gradients
+    ``dW1, db1, dW2, db2``, and after one step of size ``lr`` the weights ``new`` (a dict),
+    ``a1_after``, ``a2_after`` and ``loss_after``. ``bpkit.plot.network`` draws it.
+    """
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1, 1, 2).round(1)
+    W1, b1 = rng.normal(0, 1, (2, 2)).round(1), rng.normal(0, 0.5, 2).round(1)
+    W2, b2 = rng.normal(0, 1.5, (2, 1)).round(1), rng.normal(0, 0.5, 1).round(1)
+
+    def r(v: Any) -> Any:
+        return v if digits is None else np.round(v, digits)
+
+    def forward(W1: np.ndarray, b1: np.ndarray, W2: np.ndarray, b2: np.ndarray) -> tuple:
+        z1 = r(x @ W1 + b1)  # (2,)
+        a1 = r(sigmoid(z1))
+        z2 = r(a1 @ W2 + b2)  # (1,)
+        return z1, a1, z2, r(sigmoid(z2))
+
+    z1, a1, z2, a2 = forward(W1, b1, W2, b2)
+    y = 0.0 if a2[0] >= 0.5 else 1.0
+    fp1, fp2 = r(a1 * (1 - a1)), r(a2 * (1 - a2))  # f′(z) = σ(z)(1 − σ(z)), kept (step 1)
+    delta2 = r(fp2 * (a2 - y))  # step 2: δ_out = f′(z) ⊙ ∂L/∂ŷ
+    delta1 = r(fp1 * (delta2 @ W2.T))  # step 3: δ = f′(z) ⊙ (δ_next Wᵀ)
+    dW2, db2 = r(np.outer(a1, delta2)), delta2  # step 4: dW = aᵀ δ, db = δ
+    dW1, db1 = r(np.outer(x, delta1)), delta1
+    new = {"W1": W1 - lr * dW1, "b1": b1 - lr * db1, "W2": W2 - lr * dW2, "b2": b2 - lr * db2}
+    new = {name: r(value) for name, value in new.items()}
+    _, a1_after, _, a2_after = forward(new["W1"], new["b1"], new["W2"], new["b2"])
+    return {
+        "x": x, "y": y, "W1": W1, "b1": b1, "W2": W2, "b2": b2,
+        "z1": z1, "a1": a1, "fp1": fp1, "z2": z2, "a2": a2, "fp2": fp2,
+        "loss": float(r(0.5 * (a2[0] - y) ** 2)),
+        "delta2": delta2, "delta1": delta1, "dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2,
+        "lr": lr, "new": new, "a1_after": a1_after, "a2_after": a2_after,
+        "loss_after": float(r(0.5 * (a2_after[0] - y) ** 2)),
+    }  # fmt: skip
 
 
 class SGD:

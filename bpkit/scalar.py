@@ -29,6 +29,8 @@ import math
 from numbers import Real
 from typing import Union
 
+from bpkit.nn import sigmoid
+
 Number = Union[int, float]  # noqa: UP007 - keeps the alias valid on Python 3.10 at runtime
 
 
@@ -59,12 +61,7 @@ def _tanh(x: float) -> tuple[float, float]:
 
 
 def _sigmoid(x: float) -> tuple[float, float]:
-    # Stable for large |x|: only ever exponentiate a non-positive number.
-    if x >= 0:
-        s = 1.0 / (1.0 + math.exp(-x))
-    else:
-        e = math.exp(x)
-        s = e / (1.0 + e)
+    s = float(sigmoid(x))  # bpkit's one stable sigmoid (bpkit.nn.sigmoid)
     return s, s * (1.0 - s)  # σ' = σ(1 − σ)
 
 

@@ -467,3 +467,60 @@ def test_layer_backward_returns_a_fresh_dx_and_leaves_dout_alone(name):
     assert not np.shares_memory(first, second)
     assert not np.shares_memory(first, dout)
     np.testing.assert_array_equal(layer.forward(x), out)
+
+
+def test_linear_backward_is_lesson_05s_three_formulas():
+    """Linear.backward gives dW = xᵀδ, db = Σδ and dx = δWᵀ, as new arrays each call."""
+    rng = np.random.default_rng(3)
+    layer, x, delta = nn.Linear(3, 4, seed=1), rng.normal(size=(5, 3)), rng.normal(size=(5, 4))
+    layer.forward(x)
+    dx = layer.backward(delta)
+    np.testing.assert_array_equal(layer.grads["W"], x.T @ delta)
+    np.testing.assert_array_equal(layer.grads["b"], delta.sum(axis=0))
+    np.testing.assert_array_equal(dx, delta @ layer.params["W"].T)
+    kept = layer.grads["W"]
+    layer.backward(2 * delta)
+    np.testing.assert_array_equal(kept, x.T @ delta)  # a kept gradient is not overwritten
+
+
+@pytest.mark.parametrize("activation", [nn.Sigmoid, nn.Tanh, nn.ReLU])
+def test_activation_backward_is_dout_times_fprime(activation):
+    """An activation's backward is δ = dout ⊙ f′(z), with f′ kept by forward."""
+    rng = np.random.default_rng(4)
+    z, dout = rng.normal(size=(6, 3)), rng.normal(size=(6, 3))
+    layer = activation()
+    a = layer.forward(z)
+    np.testing.assert_array_equal(layer.backward(dout), dout * layer.df_from_output(a))
+
+
+def test_one_sigmoid_for_the_whole_library():
+    """nn.sigmoid is exact in both tails, and Sigmoid and Value.sigmoid use it."""
+    from bpkit.scalar import Value
+
+    z = np.array([-745.0, -40.0, -1.0, 0.0, 1.0, 40.0, 1000.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        s = nn.sigmoid(z)
+    np.testing.assert_allclose(s[1:6], 1 / (1 + np.exp(-z[1:6])), rtol=1e-15)
+    assert s[0] > 0.0
+    assert s[-1] == 1.0
+    np.testing.assert_array_equal(nn.Sigmoid().forward(z), s)
+    assert [Value(v).sigmoid().data for v in z] == list(s)
+
+
+def test_half_mse_is_the_mse_name_and_says_its_convention():
+    """MSE is HalfMSE: ½ · batch mean of the squared error, repr and errors say HalfMSE."""
+    assert nn.MSE is nn.HalfMSE
+    loss = nn.MSE()
+    assert repr(loss) == "HalfMSE()"
+    assert loss.forward(np.array([[2.0, 0.0]]), np.array([[0.0, 0.0]])) == pytest.approx(2.0)
+    with pytest.raises(ValueError, match=r"HalfMSE\(\)\.forward"):
+        loss.forward(np.zeros((2, 2)), np.zeros((2, 3)))
+
+
+def test_parameters_is_written_once():
+    """Layers and models get parameters() from the one Parameters mixin."""
+    assert nn.Linear.parameters is nn.Parameters.parameters
+    assert nn.Sequential.parameters is nn.Parameters.parameters
+    layer = nn.Linear(2, 3)
+    assert [name for name, _, _ in layer.parameters()] == ["W", "b"]

@@ -1,6 +1,7 @@
 """Tests for the network diagram, the 2-2-1 walk-through and its step-through widget."""
 
 import itertools
+import re
 import warnings
 
 import matplotlib.pyplot as plt
@@ -13,14 +14,13 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
 from bpkit.calculus import gradient
+from bpkit.nn import sigmoid, tiny_network
 from bpkit.plot import PALETTE
 from bpkit.plot.network import (
     BACKPROP_STEPS,
-    _sigmoid,
     backprop_steps,
     draw_backprop_step,
     draw_network,
-    tiny_network,
 )
 
 
@@ -31,7 +31,7 @@ def _axes() -> object:
 def _tiny_loss(params: np.ndarray, net: dict) -> float:
     """L = ½ (ŷ − y)² of the 2-2-1 network with all 9 parameters packed in one vector."""
     W1, b1, W2, b2 = params[:4].reshape(2, 2), params[4:6], params[6:8].reshape(2, 1), params[8:]
-    a2 = _sigmoid(_sigmoid(net["x"] @ W1 + b1) @ W2 + b2)
+    a2 = sigmoid(sigmoid(net["x"] @ W1 + b1) @ W2 + b2)
     return float(0.5 * (a2[0] - net["y"]) ** 2)
 
 
@@ -96,8 +96,8 @@ def test_draw_network_rejects_activations_of_the_wrong_length():
 
 @given(st.integers(0, 10_000))
 def test_tiny_network_gradients_match_finite_differences(seed):
-    """The walk-through's hand-computed gradients equal central differences of the loss."""
-    net = tiny_network(seed)
+    """At full precision the walk-through's gradients equal central differences of the loss."""
+    net = tiny_network(seed, digits=None)
     params = np.concatenate([net[k].ravel() for k in ("W1", "b1", "W2", "b2")])
     analytic = np.concatenate([net[k].ravel() for k in ("dW1", "db1", "dW2", "db2")])
     numeric = gradient(lambda p: _tiny_loss(p, net), params, h=1e-6)
@@ -105,10 +105,41 @@ def test_tiny_network_gradients_match_finite_differences(seed):
 
 
 @given(st.integers(0, 10_000))
+def test_tiny_network_by_hand_stays_within_rounding_of_the_exact_one(seed):
+    """Rounding every number to 4 decimals moves no gradient by more than 1e-3."""
+    by_hand, exact = tiny_network(seed), tiny_network(seed, digits=None)
+    for k in ("a1", "a2", "delta1", "delta2", "dW1", "dW2"):
+        np.testing.assert_allclose(by_hand[k], exact[k], atol=1e-3)
+
+
+@given(st.integers(0, 10_000))
 def test_tiny_network_update_lowers_the_loss(seed):
-    """One small step against the gradient lowers the loss of the 2-2-1 example."""
-    net = tiny_network(seed, lr=0.1)
+    """One step against the gradient lowers the loss of the 2-2-1 example (small and η = 1)."""
+    assert (
+        tiny_network(seed, lr=0.1, digits=None)["loss_after"]
+        < tiny_network(seed, lr=0.1, digits=None)["loss"]
+    )
+    net = tiny_network(seed, lr=1.0)
     assert net["loss_after"] < net["loss"]
+
+
+_PRODUCT = re.compile(r"(-?\(?-?\d+\.\d+\)?(?:\s*×\s*\(?-?\d+\.\d+\)?)+)\s*=\s*(-?\d+\.\d+)")
+
+
+@given(st.integers(0, 10_000))
+def test_every_printed_product_follows_from_its_printed_factors(seed):
+    """Each "a × b (× c) = d" in the walk-through holds for the numbers as printed, rounded."""
+    found = 0
+    for step in backprop_steps(tiny_network(seed)):
+        for line in step.lines:
+            for factors, result in _PRODUCT.findall(line):
+                if "+" in line[: line.find(factors)].split("=")[-1]:
+                    continue  # part of a sum (z = w·x + …), not a product on its own
+                numbers = [float(f.strip(" ()")) for f in factors.split("×")]
+                product, digits = float(np.prod(numbers)), len(result.split(".")[1])
+                assert abs(product - float(result)) <= 0.5 * 10.0**-digits + 1e-12, line
+                found += 1
+    assert found == 6  # δ_out, two δ_h, two output-layer gradients, one hidden-layer one
 
 
 @given(st.integers(0, 10_000))

@@ -4,9 +4,9 @@
   circle filled by its activation, each weight an edge coloured by its sign (blue
   positive, vermillion negative) and as thick as its size, each δ written beside its
   neuron.
-* :func:`tiny_network` computes every number of one forward and backward pass through a
-  2-2-1 sigmoid network in plain numpy, and :func:`draw_backprop_step` draws one step of
-  that computation (the picture behind ``bpkit.widgets.backprop_stepper``).
+* :func:`draw_backprop_step` draws one step of a forward and backward pass through the
+  2-2-1 sigmoid network of :func:`bpkit.nn.tiny_network`, which computes every number (the
+  picture behind ``bpkit.widgets.backprop_stepper``).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from bpkit.nn import tiny_network
 from bpkit.plot._style import PALETTE
 
 __all__ = [
@@ -277,52 +278,7 @@ def _draw_nodes(
 # --------------------------------------------------------------------------------------
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * z))  # = 1 / (1 + e^-z), without overflow
-
-
-def tiny_network(seed: int = 0, lr: float = 1.0) -> dict[str, Any]:
-    """Compute one forward and backward pass of a 2-2-1 sigmoid network on one sample.
-
-    Input and weights are drawn from ``seed`` and rounded to one decimal, so the
-    arithmetic can be followed by hand; the target y is the class (0 or 1) that the
-    network currently gets wrong. The loss is L = ½ (ŷ − y)². The result holds
-    ``x (2,), y, W1 (2, 2), b1 (2,), W2 (2, 1), b2 (1,)``, the forward values ``z1, a1,
-    fp1`` (= f'(z1)), ``z2, a2, fp2, loss``, the deltas ``delta2 (1,), delta1 (2,)``
-    (δ = ∂L/∂z), the gradients ``dW1, db1, dW2, db2``, and after one step of size ``lr``
-    the weights ``new`` (a dict) and ``loss_after``.
-    """
-    rng = np.random.default_rng(seed)
-    x = rng.uniform(-1, 1, 2).round(1)
-    W1, b1 = rng.normal(0, 1, (2, 2)).round(1), rng.normal(0, 0.5, 2).round(1)
-    W2, b2 = rng.normal(0, 1.5, (2, 1)).round(1), rng.normal(0, 0.5, 1).round(1)
-
-    def forward(W1: np.ndarray, b1: np.ndarray, W2: np.ndarray, b2: np.ndarray) -> tuple:
-        z1 = x @ W1 + b1  # (2,)
-        a1 = _sigmoid(z1)
-        z2 = a1 @ W2 + b2  # (1,)
-        return z1, a1, z2, _sigmoid(z2)
-
-    z1, a1, z2, a2 = forward(W1, b1, W2, b2)
-    y = 0.0 if a2[0] >= 0.5 else 1.0
-    fp1, fp2 = a1 * (1 - a1), a2 * (1 - a2)  # σ'(z) = σ(z)(1 − σ(z)), stored on the way
-    delta2 = fp2 * (a2 - y)  # δ at the output = f'(z) · ∂L/∂ŷ
-    delta1 = fp1 * (delta2 @ W2.T)  # δ hidden = f'(z) · Σ w δ_next
-    dW2, db2 = np.outer(a1, delta2), delta2
-    dW1, db1 = np.outer(x, delta1), delta1
-    new = {"W1": W1 - lr * dW1, "b1": b1 - lr * db1, "W2": W2 - lr * dW2, "b2": b2 - lr * db2}
-    _, a1_after, _, a2_after = forward(new["W1"], new["b1"], new["W2"], new["b2"])
-    return {
-        "x": x, "y": y, "W1": W1, "b1": b1, "W2": W2, "b2": b2,
-        "z1": z1, "a1": a1, "fp1": fp1, "z2": z2, "a2": a2, "fp2": fp2,
-        "loss": float(0.5 * (a2[0] - y) ** 2),
-        "delta2": delta2, "delta1": delta1, "dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2,
-        "lr": lr, "new": new, "a1_after": a1_after, "a2_after": a2_after,
-        "loss_after": float(0.5 * (a2_after[0] - y) ** 2),
-    }  # fmt: skip
-
-
-def _n(v: float, digits: int = 2) -> str:
+def _n(v: float, digits: int = 4) -> str:
     """A number inside a formula: negative numbers in parentheses."""
     s = f"{v:.{digits}f}"
     return f"({s})" if v < 0 else s
@@ -350,7 +306,7 @@ def backprop_steps(net: dict[str, Any]) -> list[Step]:
         Step(
             "Start: an input and a target",
             [
-                f"x = ({x[0]:.2f}, {x[1]:.2f}),   target y = {y:.0f},   loss L = ½ (ŷ − y)²",
+                f"x = ({x[0]:.1f}, {x[1]:.1f}),   target y = {y:.0f},   loss L = ½ (ŷ − y)²",
                 "Forward: compute every neuron's output a = σ(z) and keep f'(z) for later.",
             ],
             [(0, 0), (0, 1)],
@@ -361,9 +317,9 @@ def backprop_steps(net: dict[str, Any]) -> list[Step]:
             Step(
                 f"Forward ① hidden neuron h{sub[j]}",
                 [
-                    f"z = w₁{sub[j]}·x₁ + w₂{sub[j]}·x₂ + b = {_n(W1[0, j])}×{_n(x[0])}"
-                    f" + {_n(W1[1, j])}×{_n(x[1])} + {_n(b1[j])} = {z1[j]:.2f}",
-                    f"a = σ(z) = {a1[j]:.2f},   store f'(z) = a (1 − a) = {fp1[j]:.2f}",
+                    f"z = w₁{sub[j]}·x₁ + w₂{sub[j]}·x₂ + b = {_n(W1[0, j], 1)}×{_n(x[0], 1)}"
+                    f" + {_n(W1[1, j], 1)}×{_n(x[1], 1)} + {_n(b1[j], 1)} = {z1[j]:.2f}",
+                    f"a = σ(z) = {a1[j]:.4f},   store f'(z) = a (1 − a) = {fp1[j]:.4f}",
                 ],
                 [(1, j), (0, 0, j), (0, 1, j)],
                 n_forward=j + 1,
@@ -373,9 +329,10 @@ def backprop_steps(net: dict[str, Any]) -> list[Step]:
         Step(
             "Forward ① output neuron",
             [
-                f"z = {_n(W2[0, 0])}×{a1[0]:.2f} + {_n(W2[1, 0])}×{a1[1]:.2f} + {_n(b2[0])}"
-                f" = {z2[0]:.2f},   ŷ = σ(z) = {a2[0]:.2f},   store f'(z) = {fp2[0]:.2f}",
-                f"loss L = ½ ({a2[0]:.2f} − {y:.0f})² = {net['loss']:.4f}",
+                f"z = {_n(W2[0, 0], 1)}×{a1[0]:.4f} + {_n(W2[1, 0], 1)}×{a1[1]:.4f}"
+                f" + {_n(b2[0], 1)} = {z2[0]:.4f}",
+                f"ŷ = σ(z) = {a2[0]:.4f},   store f'(z) = ŷ (1 − ŷ) = {fp2[0]:.4f}",
+                f"loss L = ½ (ŷ − y)² = ½ ({a2[0]:.4f} − {y:.0f})² = {net['loss']:.4f}",
             ],
             [(2, 0), (1, 0, 0), (1, 1, 0)],
             n_forward=3,
@@ -385,7 +342,7 @@ def backprop_steps(net: dict[str, Any]) -> list[Step]:
         Step(
             "Backward ② the output error",
             [
-                f"δ_out = f'(z) · (ŷ − y) = {fp2[0]:.2f} × {_n(a2[0] - y)} = {d2:.4f}",
+                f"δ_out = f'(z) · (ŷ − y) = {fp2[0]:.4f} × {_n(a2[0] - y)} = {d2:.4f}",
                 "δ = ∂L/∂z: how much the loss moves per unit change of this neuron's z.",
             ],
             [(2, 0)],
@@ -398,8 +355,8 @@ def backprop_steps(net: dict[str, Any]) -> list[Step]:
             Step(
                 f"Backward ③ hidden error of h{sub[j]}",
                 [
-                    f"δ_h{sub[j]} = f'(z) · Σ w δ_next = {fp1[j]:.2f} × {_n(W2[j, 0])}"
-                    f" × {_n(d2, 4)} = {d1[j]:.4f}",
+                    f"δ_h{sub[j]} = f'(z) · Σ w δ_next = {fp1[j]:.4f} × {_n(W2[j, 0], 1)}"
+                    f" × {_n(d2)} = {d1[j]:.4f}",
                     "The error flows back along the weight the signal used going forward.",
                 ],
                 [(1, j), (1, j, 0)],
@@ -411,8 +368,8 @@ def backprop_steps(net: dict[str, Any]) -> list[Step]:
         Step(
             "Backward ④ weight gradients, output layer",
             [
-                f"∂L/∂w = a_in · δ_out:   {a1[0]:.2f}×{_n(d2, 4)} = {dW2[0, 0]:.4f},"
-                f"   {a1[1]:.2f}×{_n(d2, 4)} = {dW2[1, 0]:.4f}",
+                f"∂L/∂w = a_in · δ_out:   {a1[0]:.4f}×{_n(d2)} = {dW2[0, 0]:.4f},"
+                f"   {a1[1]:.4f}×{_n(d2)} = {dW2[1, 0]:.4f}",
                 f"∂L/∂b = δ_out = {d2:.4f}",
             ],
             [(1, 0, 0), (1, 1, 0)],
@@ -425,7 +382,7 @@ def backprop_steps(net: dict[str, Any]) -> list[Step]:
             "Backward ④ weight gradients, hidden layer",
             [
                 "∂L/∂wᵢⱼ = xᵢ · δ_hⱼ,  e.g.  "
-                f"∂L/∂w₁₁ = {_n(x[0])} × {_n(d1[0], 4)} = {dW1[0, 0]:.4f}",
+                f"∂L/∂w₁₁ = {_n(x[0], 1)} × {_n(d1[0])} = {dW1[0, 0]:.4f}",
                 "all four:  "
                 + ",   ".join(
                     f"w{sub[i]}{sub[j]}: {dW1[i, j]:.4f}" for i in range(2) for j in range(2)
@@ -442,7 +399,7 @@ def backprop_steps(net: dict[str, Any]) -> list[Step]:
             "Update: every weight against its gradient",
             [
                 f"w ← w − η · ∂L/∂w with η = {net['lr']:g}, only after every δ is known",
-                f"forward again: ŷ {a2[0]:.3f} → {net['a2_after'][0]:.3f} (target {y:.0f}),"
+                f"forward again: ŷ {a2[0]:.4f} → {net['a2_after'][0]:.4f} (target {y:.0f}),"
                 f"   loss {net['loss']:.4f} → {net['loss_after']:.4f}",
             ],
             [(2, 0)],
