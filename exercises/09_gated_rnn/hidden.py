@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-POINTS = {"lstm_step_forward": 2, "lstm_step_backward": 3, "lstm_backward": 4}
+POINTS = {
+    "lstm_step_forward": 2,
+    "lstm_step_backward": 3,
+    "lstm_backward": 4,
+    "gru_step_backward": 3,
+}
 
 DRIVER = {
     "lstm_step_forward": "lstm_step_outputs",
     "lstm_step_backward": "lstm_step_gradients",
     "lstm_backward": "lstm_sequence_gradients",
+    "gru_step_backward": "gru_step_gradients",
 }
 
 
