@@ -7,8 +7,8 @@ side in one matrix, so each step needs one matmul, not four.
 
 The LSTM step (gates in PyTorch's order i, f, g, o)::
 
-    a_t = x_t Wx + h_{t-1} Wh + b           (batch, 4H), split into a_i, a_f, a_g, a_o
-    i = σ(a_i)  f = σ(a_f)  g = tanh(a_g)  o = σ(a_o)
+    z_t = x_t Wx + h_{t-1} Wh + b           (batch, 4H), split into z_i, z_f, z_g, z_o
+    i = σ(z_i)  f = σ(z_f)  g = tanh(z_g)  o = σ(z_o)
     c_t = f ⊙ c_{t-1} + i ⊙ g               the cell state: an additive path
     h_t = o ⊙ tanh(c_t)
 
@@ -32,17 +32,11 @@ __all__ = ["GRU", "LSTM", "forget_gate_product", "input_gradient_norms", "sigmoi
 def sigmoid(z: Any) -> np.ndarray:
     """Return σ(z) = 1 / (1 + e^−z), computed as (1 + tanh(z/2)) / 2: it never overflows.
 
+    The one sigmoid of the LSTM and GRU (``bpkit.nn`` has a Sigmoid layer, no function).
+
     Accurate to about 1e-16 absolute (not relative: σ(−30) ≈ 9e-14 has 4 good digits).
     """
     return 0.5 + 0.5 * np.tanh(0.5 * np.asarray(z, dtype=np.float64))
-
-
-def _sigmoid_(a: np.ndarray) -> None:
-    """σ in place, without overflow: σ(a) = 0.5 tanh(a/2) + 0.5."""
-    a *= 0.5
-    np.tanh(a, out=a)
-    a *= 0.5
-    a += 0.5
 
 
 class _Recurrent:
@@ -104,13 +98,13 @@ class _Recurrent:
         a += self.params["b"]
         return a.reshape(T, batch, -1)
 
-    def _finish_backward(self, xs: np.ndarray, dax: np.ndarray) -> np.ndarray:
-        """dWx, db and dxs from every step's dL/da at once (one matmul each)."""
+    def _finish_backward(self, xs: np.ndarray, dzs: np.ndarray) -> np.ndarray:
+        """dWx, db and dxs from every step's dL/dz at once (one matmul each)."""
         T, batch, _ = xs.shape
-        flat = dax.reshape(T * batch, -1)
-        np.dot(xs.reshape(T * batch, -1).T, flat, out=self.grads["Wx"])  # Σ_t x_tᵀ da_t
+        flat = dzs.reshape(T * batch, -1)
+        np.dot(xs.reshape(T * batch, -1).T, flat, out=self.grads["Wx"])  # Σ_t x_tᵀ dz_t
         np.sum(flat, axis=0, out=self.grads["b"])
-        return (flat @ self.params["Wx"].T).reshape(xs.shape)  # dx_t = da_t Wxᵀ
+        return (flat @ self.params["Wx"].T).reshape(xs.shape)  # dx_t = dz_t Wxᵀ
 
 
 class LSTM(_Recurrent):
@@ -139,31 +133,23 @@ class LSTM(_Recurrent):
         H = self.n_hidden
         h, c = self._state("h0", h0, batch), self._state("c0", c0, batch)
         h0, c0 = h, c
-        # σ(a) = ½ tanh(a/2) + ½: with the sigmoid gates' columns halved in advance, one
-        # tanh over all four gates, one multiply and one add give i, f, g, o at once.
-        half = np.full(4 * H, 0.5)
-        half[2 * H : 3 * H] = 1.0  # g = tanh(a_g) is not halved
-        shift = 1.0 - half  # + ½ for the sigmoid gates, + 0 for g
-        Wh = self.params["Wh"] * half
-        acts = self._input_projection(xs)  # becomes the gates in place
-        acts *= half
+        Wh = self.params["Wh"]
+        zs = self._input_projection(xs)  # x_t Wx + b for every step; h_{t-1} Wh is added below
+        gates = np.empty_like(zs)  # i, f, g, o side by side, kept for BPTT
         hs, cs, tanh_cs = np.empty((3, T, batch, H))
         for t in range(T):
-            a = acts[t]
-            a += h @ Wh  # a_t = x_t Wx + b + h_{t-1} Wh (sigmoid columns halved)
-            np.tanh(a, out=a)
-            a *= half
-            a += shift  # i, f, o = σ(a), g = tanh(a_g)
-            i, f, g, o = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
-            c = cs[t]
-            np.multiply(f, c0 if t == 0 else cs[t - 1], out=c)
-            c += i * g  # c_t = f ⊙ c_{t-1} + i ⊙ g
-            np.tanh(c, out=tanh_cs[t])
-            h = hs[t]
-            np.multiply(o, tanh_cs[t], out=h)  # h_t = o ⊙ tanh(c_t)
+            z = zs[t] + h @ Wh  # z_t = x_t Wx + h_{t-1} Wh + b, split into z_i, z_f, z_g, z_o
+            i = sigmoid(z[:, :H])
+            f = sigmoid(z[:, H : 2 * H])
+            g = np.tanh(z[:, 2 * H : 3 * H])
+            o = sigmoid(z[:, 3 * H :])
+            c = f * c + i * g
+            h = o * np.tanh(c)
+            gates[t] = np.concatenate([i, f, g, o], axis=1)
+            cs[t], tanh_cs[t], hs[t] = c, np.tanh(c), h
         self.cs = cs
-        self.gates = {name: acts[..., n * H : (n + 1) * H] for n, name in enumerate("ifgo")}
-        self._cache = (xs, h0, c0, hs, cs, tanh_cs, acts)
+        self.gates = {name: gates[..., n * H : (n + 1) * H] for n, name in enumerate("ifgo")}
+        self._cache = (xs, h0, c0, hs, cs, tanh_cs, gates)
         return hs
 
     def backward(self, dhs: Any, truncate: int | None = None) -> np.ndarray:
@@ -175,41 +161,34 @@ class LSTM(_Recurrent):
         if self._cache is None:
             raise RuntimeError(f"{self}.backward: call forward(xs) first; there is nothing cached.")
         k = _check_truncate(f"{self}.backward", truncate)
-        xs, h0, c0, hs, cs, tanh_cs, acts = self._cache
+        xs, h0, c0, hs, cs, tanh_cs, gates = self._cache
         dhs = self._check_dhs(dhs, hs)
         T, batch, H = hs.shape
         WhT = self.params["Wh"].T
-        das = np.empty_like(acts)  # dL/da_t for all four gates
+        dzs = np.empty_like(gates)  # dL/dz_t for all four gates
         dcs = np.empty_like(cs)
         dh_next, dc_next = np.zeros((2, batch, H))  # arriving from step t + 1
-        # Step by step: the (batch, H) arrays stay in the CPU cache, which beats computing
-        # the local derivatives of all steps at once on arrays T times larger.
         for t in range(T - 1, -1, -1):
             if k is not None and (t + 1) % k == 0:
-                dh_next[:], dc_next[:] = 0.0, 0.0  # a chunk boundary: nothing flows back
-            i, f, g, o = (acts[t, :, n * H : (n + 1) * H] for n in range(4))
-            c_prev, tanh_c, da, dc = (cs[t - 1] if t else c0), tanh_cs[t], das[t], dcs[t]
+                dh_next, dc_next = np.zeros((2, batch, H))  # a chunk boundary: nothing flows back
+            i, f, g, o = (gates[t, :, n * H : (n + 1) * H] for n in range(4))
+            c_prev, tanh_c = (cs[t - 1] if t else c0), tanh_cs[t]
             dh = dhs[t] + dh_next
-            # h_t = o ⊙ tanh(c_t):  do = dh ⊙ tanh(c_t),  dc += dh ⊙ o ⊙ (1 − tanh²(c_t))
-            do = dh * tanh_c
-            np.multiply(tanh_c, tanh_c, out=dc)
-            np.subtract(1.0, dc, out=dc)
-            dc *= o
-            dc *= dh
-            dc += dc_next  # both paths into c_t
-            np.multiply(do, o * (1.0 - o), out=da[:, 3 * H :])  # o = σ(a_o)
-            # c_t = f ⊙ c_{t-1} + i ⊙ g:  di = dc ⊙ g,  df = dc ⊙ c_{t-1},  dg = dc ⊙ i
-            np.multiply(dc * g, i * (1.0 - i), out=da[:, :H])  # i = σ(a_i)
-            np.multiply(dc * c_prev, f * (1.0 - f), out=da[:, H : 2 * H])  # f = σ(a_f)
-            np.multiply(dc * i, 1.0 - g * g, out=da[:, 2 * H : 3 * H])  # g = tanh(a_g)
-            np.multiply(dc, f, out=dc_next)  # the additive path: dc_{t-1} = dc_t ⊙ f_t
-            np.dot(da, WhT, out=dh_next)  # dh_{t-1} = da_t Whᵀ
+            dc = dc_next + dh * o * (1.0 - tanh_c**2)  # both paths into c_t
+            # through each gate's nonlinearity: σ' = σ(1 − σ), tanh' = 1 − tanh²
+            dzs[t, :, :H] = dc * g * i * (1.0 - i)  # di = dc ⊙ g
+            dzs[t, :, H : 2 * H] = dc * c_prev * f * (1.0 - f)  # df = dc ⊙ c_{t-1}
+            dzs[t, :, 2 * H : 3 * H] = dc * i * (1.0 - g**2)  # dg = dc ⊙ i
+            dzs[t, :, 3 * H :] = dh * tanh_c * o * (1.0 - o)  # do = dh ⊙ tanh(c_t)
+            dcs[t] = dc
+            dc_next = dc * f  # the additive path: dc_{t-1} = dc_t ⊙ f_t
+            dh_next = dzs[t] @ WhT  # dh_{t-1} = dz_t Whᵀ
         self.dh0, self.dc0 = dh_next.copy(), dc_next.copy()
         hprev = np.concatenate([h0[None], hs[:-1]]).reshape(T * batch, H)
-        np.dot(hprev.T, das.reshape(T * batch, -1), out=self.grads["Wh"])  # Σ h_{t-1}ᵀ da_t
+        np.dot(hprev.T, dzs.reshape(T * batch, -1), out=self.grads["Wh"])  # Σ h_{t-1}ᵀ dz_t
         self.dcs = dcs
         self.dc_norms = np.sqrt(np.einsum("tbh,tbh->t", dcs, dcs))
-        return self._finish_backward(xs, das)
+        return self._finish_backward(xs, dzs)
 
 
 class GRU(_Recurrent):
@@ -236,23 +215,21 @@ class GRU(_Recurrent):
         H = self.n_hidden
         h = h0 = self._state("h0", h0, batch)
         Wh, bhn = self.params["Wh"], self.params["bhn"]
-        acts = self._input_projection(xs)  # becomes r, z, n in place
-        hns = np.empty((T, batch, H))  # h Wh_n + bhn, needed by dr
+        zs = self._input_projection(xs)  # x_t Wx + b for every step
+        gates = np.empty_like(zs)  # r, z, n side by side, kept for BPTT
+        hns = np.empty((T, batch, H))  # h_{t-1} Wh_n + bhn, needed by dr
         hs = np.empty((T, batch, H))
         for t in range(T):
-            a, ah = acts[t], h @ Wh
-            a[:, : 2 * H] += ah[:, : 2 * H]
-            _sigmoid_(a[:, : 2 * H])  # r, z
-            r, z, n = a[:, :H], a[:, H : 2 * H], a[:, 2 * H :]
-            np.add(ah[:, 2 * H :], bhn, out=hns[t])
-            n += r * hns[t]
-            np.tanh(n, out=n)
-            np.subtract(h, n, out=hs[t])
-            hs[t] *= z
-            hs[t] += n  # h_t = n + z ⊙ (h_{t-1} − n)
-            h = hs[t]
-        self.gates = {name: acts[..., j * H : (j + 1) * H] for j, name in enumerate("rzn")}
-        self._cache = (xs, h0, hs, hns, acts)
+            zh = h @ Wh
+            r = sigmoid(zs[t, :, :H] + zh[:, :H])  # reset gate
+            z = sigmoid(zs[t, :, H : 2 * H] + zh[:, H : 2 * H])  # update gate
+            hns[t] = zh[:, 2 * H :] + bhn
+            n = np.tanh(zs[t, :, 2 * H :] + r * hns[t])  # candidate
+            h = (1.0 - z) * n + z * h
+            gates[t] = np.concatenate([r, z, n], axis=1)
+            hs[t] = h
+        self.gates = {name: gates[..., j * H : (j + 1) * H] for j, name in enumerate("rzn")}
+        self._cache = (xs, h0, hs, hns, gates)
         return hs
 
     def backward(self, dhs: Any, truncate: int | None = None) -> np.ndarray:
@@ -260,35 +237,33 @@ class GRU(_Recurrent):
         if self._cache is None:
             raise RuntimeError(f"{self}.backward: call forward(xs) first; there is nothing cached.")
         k = _check_truncate(f"{self}.backward", truncate)
-        xs, h0, hs, hns, acts = self._cache
+        xs, h0, hs, hns, gates = self._cache
         dhs = self._check_dhs(dhs, hs)
         T, batch, H = hs.shape
         WhT = self.params["Wh"].T
         hprevs = np.concatenate([h0[None], hs[:-1]])
-        dax = np.empty_like(acts)  # dL/d(x Wx + b) per gate
-        dah = np.empty_like(acts)  # dL/d(h Wh) per gate
+        dzx = np.empty_like(gates)  # dL/d(x_t Wx + b) per gate
+        dzh = np.empty_like(gates)  # dL/d(h_{t-1} Wh) per gate (bhn sits with the n part)
         dh_next = np.zeros((batch, H))
         for t in range(T - 1, -1, -1):
             if k is not None and (t + 1) % k == 0:
-                dh_next[:] = 0.0
-            r, z, n = (acts[t, :, j * H : (j + 1) * H] for j in range(3))
-            dh, da = dhs[t] + dh_next, dax[t]
+                dh_next = np.zeros((batch, H))
+            r, z, n = (gates[t, :, j * H : (j + 1) * H] for j in range(3))
+            dh = dhs[t] + dh_next
             # h_t = (1 − z) ⊙ n + z ⊙ h_{t-1}
-            dn = da[:, 2 * H :]  # dL/d(a_n), through n = tanh(·)
-            np.multiply(dh * (1.0 - z), 1.0 - n * n, out=dn)
-            np.multiply(dh * (hprevs[t] - n), z * (1.0 - z), out=da[:, H : 2 * H])  # z = σ(a_z)
-            # n = tanh(a_n + r ⊙ hn):  dr = dn ⊙ hn,  dhn = dn ⊙ r
-            np.multiply(dn * hns[t], r * (1.0 - r), out=da[:, :H])  # r = σ(a_r)
-            dah[t, :, : 2 * H] = da[:, : 2 * H]
-            np.multiply(dn, r, out=dah[t, :, 2 * H :])
-            np.dot(dah[t], WhT, out=dh_next)
-            dh *= z
-            dh_next += dh  # the direct path: dh_{t-1} += dh_t ⊙ z_t
+            dz_n = dh * (1.0 - z) * (1.0 - n**2)  # through n = tanh(·)
+            dzx[t, :, 2 * H :] = dz_n
+            dzx[t, :, H : 2 * H] = dh * (hprevs[t] - n) * z * (1.0 - z)  # z = σ(·)
+            # n = tanh(x Wx_n + b_n + r ⊙ hn):  dr = dz_n ⊙ hn,  dhn = dz_n ⊙ r
+            dzx[t, :, :H] = dz_n * hns[t] * r * (1.0 - r)  # r = σ(·)
+            dzh[t, :, : 2 * H] = dzx[t, :, : 2 * H]
+            dzh[t, :, 2 * H :] = dz_n * r
+            dh_next = dzh[t] @ WhT + dh * z  # through the gates, and the direct path z ⊙ h_{t-1}
         self.dh0 = dh_next.copy()
         hprev = hprevs.reshape(T * batch, H)
-        np.dot(hprev.T, dah.reshape(T * batch, -1), out=self.grads["Wh"])
-        np.sum(dah[..., 2 * H :], axis=(0, 1), out=self.grads["bhn"])
-        return self._finish_backward(xs, dax)
+        np.dot(hprev.T, dzh.reshape(T * batch, -1), out=self.grads["Wh"])
+        np.sum(dzh[..., 2 * H :], axis=(0, 1), out=self.grads["bhn"])
+        return self._finish_backward(xs, dzx)
 
 
 def forget_gate_product(lstm: LSTM, t: int, lag: int) -> np.ndarray:

@@ -117,3 +117,69 @@ def test_correct_code_passes(capsys):
         correct.__name__ = name
         check(correct)
         assert capsys.readouterr().out.startswith(f"✓ {name}: all")
+
+
+def gru_backward(dh, x, h_prev, Wx, Wh, b, bhn, direct=True, swapped=False):
+    """One GRU step backward, optionally with one of two mistakes."""
+    H = h_prev.shape[1]
+    zx, zh = x @ Wx + b, h_prev @ Wh
+    r, z = sigmoid(zx[:, :H] + zh[:, :H]), sigmoid(zx[:, H : 2 * H] + zh[:, H : 2 * H])
+    hn = zh[:, 2 * H :] + bhn
+    n = np.tanh(zx[:, 2 * H :] + r * hn)
+    keep, write, sign = (1 - z, z, -1.0) if swapped else (z, 1 - z, 1.0)
+    dz_n = dh * write * (1 - n**2)
+    dz_z = sign * dh * (h_prev - n) * z * (1 - z)
+    dz_r = dz_n * hn * r * (1 - r)
+    dzx = np.concatenate([dz_r, dz_z, dz_n], axis=1)
+    dzh = np.concatenate([dz_r, dz_z, dz_n * r], axis=1)
+    dh_prev = dzh @ Wh.T + (dh * keep if direct else 0.0)
+    return dzx @ Wx.T, dh_prev, x.T @ dzx, h_prev.T @ dzh, dzx.sum(axis=0), (dz_n * r).sum(axis=0)
+
+
+def gru_no_direct_path(dh, x, h_prev, Wx, Wh, b, bhn):
+    return gru_backward(dh, x, h_prev, Wx, Wh, b, bhn, direct=False)
+
+
+def gru_swapped(dh, x, h_prev, Wx, Wh, b, bhn):
+    return gru_backward(dh, x, h_prev, Wx, Wh, b, bhn, swapped=True)
+
+
+@pytest.mark.parametrize(
+    ("buggy", "hint"),
+    [(gru_no_direct_path, "misses the direct path"), (gru_swapped, "two sides are swapped")],
+    ids=["no_direct_path", "swapped"],
+)
+def test_check_names_the_gru_mistake(capsys, buggy, hint):
+    """A buggy GRU step backward gets ✗ and the named hint."""
+    buggy.__name__ = "gru_step_backward"
+    check(buggy)
+    out = capsys.readouterr().out
+    assert out.startswith("✗ gru_step_backward: ")
+    assert hint in out.split("hint:")[-1]
+
+
+def test_correct_gru_backward_passes_and_equals_the_library(capsys):
+    """The reference passes every public case, and agrees with bpkit.gated.GRU's backward."""
+    from bpkit.gated import GRU
+
+    def gru_step_backward(*args):
+        return gru_backward(*args)
+
+    check(gru_step_backward)
+    assert capsys.readouterr().out.startswith("✓ gru_step_backward: all")
+    rng = np.random.default_rng(3)
+    layer = GRU(3, 4, seed=3)
+    layer.params["bhn"][...] = rng.standard_normal(4)
+    x, h0, dh = (
+        rng.standard_normal((2, 3)),
+        rng.standard_normal((2, 4)),
+        rng.standard_normal((2, 4)),
+    )
+    layer.forward(x[None], h0)
+    dxs = layer.backward(dh[None])
+    p = layer.params
+    dx, dh_prev, dWx, dWh, db, dbhn = gru_backward(dh, x, h0, p["Wx"], p["Wh"], p["b"], p["bhn"])
+    assert np.allclose(dxs[0], dx)
+    assert np.allclose(layer.dh0, dh_prev)
+    for name, mine in [("Wx", dWx), ("Wh", dWh), ("b", db), ("bhn", dbhn)]:
+        assert np.allclose(layer.grads[name], mine), name

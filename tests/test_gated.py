@@ -375,3 +375,19 @@ def test_char_model_rejects_bad_arguments():
         sample(model, "the", 5, temperature=0)
     with pytest.raises(ValueError, match="prefix must hold"):
         sample(model, "", 5)
+
+
+def test_stored_gates_are_the_lessons_equations():
+    """The stored gates are σ(z_i), σ(z_f), tanh(z_g), σ(z_o) of z = x Wx + h_{t-1} Wh + b."""
+    from bpkit.gated import LSTM, sigmoid
+
+    rng = np.random.default_rng(4)
+    lstm = LSTM(3, 5, seed=4)
+    xs = rng.standard_normal((6, 2, 3))
+    hs = lstm.forward(xs)
+    p, H = lstm.params, 5
+    h_prev = np.concatenate([np.zeros((1, 2, H)), hs[:-1]])
+    z = xs @ p["Wx"] + h_prev @ p["Wh"] + p["b"]
+    acts = {"i": sigmoid, "f": sigmoid, "g": np.tanh, "o": sigmoid}
+    for n, (name, act) in enumerate(acts.items()):
+        assert np.allclose(lstm.gates[name], act(z[..., n * H : (n + 1) * H]), atol=1e-14)

@@ -9,16 +9,23 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from bpkit.plot.gated import draw_gated_flow, gated_flow_norms
+from bpkit.plot.gated import (
+    HIGHWAY,
+    draw_gated_flow,
+    draw_highway,
+    draw_lstm_cell,
+    gated_flow_norms,
+)
 
 
 def test_gated_flow_norms_start_at_one_and_the_lstm_keeps_more():
     """All curves start at 1; with forget bias 2 the LSTM keeps > 100× the RNN's at lag 50."""
     norms = gated_flow_norms(2.0, T=60)
-    assert set(norms) == {"vanilla RNN", "LSTM", "forget gates"}
+    assert set(norms) == {"vanilla RNN", "LSTM", "forget gates", HIGHWAY}
     for curve in norms.values():
         assert curve.shape == (60,)
-        assert curve[0] == pytest.approx(1.0)
+        if curve is not norms[HIGHWAY]:
+            assert curve[0] == pytest.approx(1.0)
     assert norms["LSTM"][50] > 100 * norms["vanilla RNN"][50]
 
 
@@ -87,3 +94,25 @@ def test_the_explorer_keeps_one_gradient_range_for_every_forget_bias():
     )
     assert box.values()["top"] == needed
     assert needed > flow_top(gated_flow_norms(slider.value))  # the default alone needs less
+
+
+def test_the_highway_alone_is_small_at_bias_2_and_close_to_the_lstm_at_bias_5():
+    """W_h = 0 leaves < 5 % of the LSTM's gradient at lag 50 with bias 2, > 10 % at bias 5."""
+    low, high = gated_flow_norms(2.0, T=60), gated_flow_norms(5.0, T=60)
+    assert low[HIGHWAY][50] < 0.05 * low["LSTM"][50]
+    assert high[HIGHWAY][50] > 0.1 * high["LSTM"][50]
+
+
+def test_draw_highway_and_the_cell_diagram_draw_without_warnings():
+    """One panel per bias with four labelled curves; the diagram has its blue highway."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = Figure()
+        draw_highway(fig, biases=(2.0, 4.5), T=60)
+        assert len(fig.axes) == 2
+        assert {line.get_label() for line in fig.axes[0].get_lines()} >= {"LSTM", HIGHWAY}
+        cell = Figure()
+        ax = draw_lstm_cell(cell.subplots())
+        cell.canvas.draw()
+    assert any("diag}(f_t)" in text.get_text() for text in ax.texts)
+    assert plt.get_fignums() == []

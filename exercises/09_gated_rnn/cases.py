@@ -1,4 +1,4 @@
-"""Public cases for exercise 09 (gated recurrence: the LSTM), smallest input first.
+"""Public cases for exercise 09 (gated recurrence: the LSTM and the GRU), smallest input first.
 
 Variants: with a ``seed``, every problem but the first (one step, one unit) gets its own
 sequence length, sizes and numbers (see :func:`sizes`); the task stays the same.
@@ -72,11 +72,20 @@ def public_cases(seed: int | None = None) -> list[dict]:
         "names": ["dxs", "dWx", "dWh", "db"],
         "mistakes": ["dc_not_carried", "lstm_off_by_one"],
     }
+    gru_backward = {
+        "function": "gru_step_backward",
+        "driver": "gru_step_gradients",
+        "oracle": "gru_step_backward",
+        "options": {"rtol": 1e-5, "atol": 1e-8},
+        "names": ["dx", "dh_prev", "dWx", "dWh", "db", "dbhn"],
+        "mistakes": ["gru_direct_path_missing", "gru_update_swapped"],
+    }
     steps, sequences = sizes(seed, "step"), sizes(seed, "sequence")
     return [
         *({**step_forward, **problem(**s)} for s in steps),
         *({**step_backward, **problem(**s)} for s in steps),
         *({**backward, **problem(**s)} for s in sequences),
+        *({**gru_backward, **problem(**s)} for s in steps),
     ]
 
 
@@ -121,6 +130,34 @@ def states(xs, h0, c0, Wx, Wh, b) -> np.ndarray:
     return np.array(hs)
 
 
+def gru_problem(seed: int, T: int, batch: int, n_in: int, n_hidden: int) -> dict:
+    """Random input, state, GRU weights (gates r, z, n side by side) and dh, from a seed.
+
+    Only the first step is used; ``T`` is accepted so that GRU cases share the LSTM's sizes.
+    """
+    rng = np.random.default_rng(seed + 500)
+    H = n_hidden
+    return {
+        "x": rng.standard_normal((batch, n_in)),
+        "h_prev": 0.5 * rng.standard_normal((batch, H)),
+        "Wx": 0.5 * rng.standard_normal((n_in, 3 * H)),
+        "Wh": 0.5 * rng.standard_normal((H, 3 * H)),
+        "b": 0.3 * rng.standard_normal(3 * H),
+        "bhn": 0.3 * rng.standard_normal(H),
+        "dh": rng.standard_normal((batch, H)),
+    }
+
+
+def gru_step(x, h_prev, Wx, Wh, b, bhn):
+    """One GRU step (PyTorch's equations, gates r, z, n side by side): return h."""
+    H = h_prev.shape[1]
+    zx, zh = x @ Wx + b, h_prev @ Wh
+    r = sigmoid(zx[:, :H] + zh[:, :H])
+    u = sigmoid(zx[:, H : 2 * H] + zh[:, H : 2 * H])
+    n = np.tanh(zx[:, 2 * H :] + r * (zh[:, 2 * H :] + bhn))
+    return (1 - u) * n + u * h_prev
+
+
 # --- drivers: call the learner's function on a case's plain inputs ------------------------
 
 
@@ -145,7 +182,15 @@ def lstm_sequence_gradients(namespace: dict, function: str, **sizes: int) -> Any
     return plain(function_of(namespace, function)(*args))
 
 
+def gru_step_gradients(namespace: dict, function: str, **sizes: int) -> Any:
+    """Call ``function(dh, x, h_prev, Wx, Wh, b, bhn)`` on a GRU problem."""
+    p = gru_problem(**sizes)
+    args = (p["dh"], p["x"], p["h_prev"], p["Wx"], p["Wh"], p["b"], p["bhn"])
+    return plain(function_of(namespace, function)(*args))
+
+
 DRIVERS = {
+    "gru_step_gradients": gru_step_gradients,
     "lstm_step_outputs": lstm_step_outputs,
     "lstm_step_gradients": lstm_step_gradients,
     "lstm_sequence_gradients": lstm_sequence_gradients,
@@ -181,7 +226,18 @@ def expected_backward(**sizes: int) -> tuple[np.ndarray, ...]:
     return grads(loss, [p["xs"], p["Wx"], p["Wh"], p["b"]])
 
 
+def expected_gru_step_backward(**sizes: int) -> tuple[np.ndarray, ...]:
+    """Gradients of <dh, h> for one GRU step, by finite differences."""
+    p = gru_problem(**sizes)
+
+    def loss(x, h_prev, Wx, Wh, b, bhn):
+        return float(np.sum(p["dh"] * gru_step(x, h_prev, Wx, Wh, b, bhn)))
+
+    return grads(loss, [p["x"], p["h_prev"], p["Wx"], p["Wh"], p["b"], p["bhn"]])
+
+
 ORACLES = {
+    "gru_step_backward": expected_gru_step_backward,
     "lstm_step_forward": expected_step_forward,
     "lstm_step_backward": expected_step_backward,
     "lstm_backward": expected_backward,

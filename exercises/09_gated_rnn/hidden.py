@@ -6,12 +6,19 @@ from bpkit.check.exercises import sibling
 
 cases_module = sibling(__file__, "cases")
 
-POINTS = {"lstm_step_forward": 2, "lstm_step_backward": 3, "lstm_backward": 4}
+POINTS = {
+    "lstm_step_forward": 2,
+    "lstm_step_backward": 3,
+    "lstm_backward": 4,
+    "gru_step_backward": 3,
+}
+
 
 DRIVER = {
     "lstm_step_forward": "lstm_step_outputs",
     "lstm_step_backward": "lstm_step_gradients",
     "lstm_backward": "lstm_sequence_gradients",
+    "gru_step_backward": "gru_step_gradients",
 }
 
 

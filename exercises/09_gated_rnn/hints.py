@@ -123,3 +123,48 @@ def lstm_off_by_one(case, got, expected, error):
             "t = 0), so dWh += h_{t−1}ᵀ @ da_t, not h_tᵀ."
         )
     return None
+
+
+def _gru_reference(p, direct=True, swapped=False):
+    """dh_prev of one GRU step, with (or without) one of two mistakes."""
+    cases = _cases()
+    x, h_prev, Wx, Wh, b, bhn, dh = (p[k] for k in ("x", "h_prev", "Wx", "Wh", "b", "bhn", "dh"))
+    H = h_prev.shape[1]
+    zx, zh = x @ Wx + b, h_prev @ Wh
+    r = cases.sigmoid(zx[:, :H] + zh[:, :H])
+    u = cases.sigmoid(zx[:, H : 2 * H] + zh[:, H : 2 * H])
+    hn = zh[:, 2 * H :] + bhn
+    n = np.tanh(zx[:, 2 * H :] + r * hn)
+    keep, write = (1 - u, u) if swapped else (u, 1 - u)
+    dz_n = dh * write * (1 - n**2)
+    sign = -1.0 if swapped else 1.0
+    dz_u = sign * dh * (h_prev - n) * u * (1 - u)
+    dz_r = dz_n * hn * r * (1 - r)
+    dzh = np.concatenate([dz_r, dz_u, dz_n * r], axis=1)
+    return dzh @ Wh.T + (dh * keep if direct else 0.0)
+
+
+def gru_direct_path_missing(case, got, expected, error):
+    dh_prev = as_array(part(got, 1))
+    if dh_prev is None or close(dh_prev, expected[1]):
+        return None
+    p = _cases().gru_problem(**case["kwargs"])
+    if close(dh_prev, _gru_reference(p, direct=False)):
+        return (
+            "dh_prev misses the direct path: h = (1 − z) ⊙ n + z ⊙ h_prev sends dh ⊙ z "
+            "straight to h_prev, besides what goes back through the gates' W_h."
+        )
+    return None
+
+
+def gru_update_swapped(case, got, expected, error):
+    dh_prev = as_array(part(got, 1))
+    if dh_prev is None or close(dh_prev, expected[1]):
+        return None
+    p = _cases().gru_problem(**case["kwargs"])
+    if close(dh_prev, _gru_reference(p, swapped=True)):
+        return (
+            "the update gate's two sides are swapped: PyTorch's GRU keeps the old state with z, "
+            "h = (1 − z) ⊙ n + z ⊙ h_prev."
+        )
+    return None
