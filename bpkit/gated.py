@@ -24,19 +24,10 @@ from typing import Any
 
 import numpy as np
 
+from bpkit.nn import sigmoid  # bpkit's one stable sigmoid, re-exported here
 from bpkit.rnn import _check_truncate, check_sequence
 
 __all__ = ["GRU", "LSTM", "forget_gate_product", "input_gradient_norms", "sigmoid"]
-
-
-def sigmoid(z: Any) -> np.ndarray:
-    """Return σ(z) = 1 / (1 + e^−z), computed as (1 + tanh(z/2)) / 2: it never overflows.
-
-    The one sigmoid of the LSTM and GRU (``bpkit.nn`` has a Sigmoid layer, no function).
-
-    Accurate to about 1e-16 absolute (not relative: σ(−30) ≈ 9e-14 has 4 good digits).
-    """
-    return 0.5 + 0.5 * np.tanh(0.5 * np.asarray(z, dtype=np.float64))
 
 
 class _Recurrent:
