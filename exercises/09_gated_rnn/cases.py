@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from bpkit.check._run import guarded
 from bpkit.check.drivers import function_of, plain
 from bpkit.check.oracles import grads
 
@@ -62,7 +63,7 @@ def public_cases(seed: int | None = None) -> list[dict]:
         "oracle": "lstm_step_backward",
         "options": {"rtol": 1e-5, "atol": 1e-8},
         "names": ["dx", "dh_prev", "dc_prev", "dWx", "dWh", "db"],
-        "mistakes": ["forget_path_missing", "dc_without_dh"],
+        "mistakes": ["forget_path_missing", "dc_without_dh", "gate_prime_of_z"],
     }
     backward = {
         "function": "lstm_backward",
@@ -70,7 +71,7 @@ def public_cases(seed: int | None = None) -> list[dict]:
         "oracle": "lstm_backward",
         "options": {"rtol": 1e-5, "atol": 1e-8},
         "names": ["dxs", "dWx", "dWh", "db"],
-        "mistakes": ["dc_not_carried", "lstm_off_by_one"],
+        "mistakes": ["dc_not_carried", "lstm_off_by_one", "weights_overwritten"],
     }
     gru_backward = {
         "function": "gru_step_backward",
@@ -83,6 +84,8 @@ def public_cases(seed: int | None = None) -> list[dict]:
     steps, sequences = sizes(seed, "step"), sizes(seed, "sequence")
     return [
         *({**step_forward, **problem(**s)} for s in steps),
+        # The task asks for a sigmoid that never overflows: gates at ±1000 test it.
+        {**step_forward, **problem(seed=3, T=1, batch=2, n_in=2, n_hidden=2, scale=2000.0)},
         *({**step_backward, **problem(**s)} for s in steps),
         *({**backward, **problem(**s)} for s in sequences),
         *({**gru_backward, **problem(**s)} for s in steps),
@@ -92,17 +95,23 @@ def public_cases(seed: int | None = None) -> list[dict]:
 # --- a seeded problem and a plain reference LSTM ------------------------------------------
 
 
-def lstm_problem(seed: int, T: int, batch: int, n_in: int, n_hidden: int) -> dict:
-    """Random inputs, states, weights and upstream gradients for an LSTM, from a seed."""
+def lstm_problem(
+    seed: int, T: int, batch: int, n_in: int, n_hidden: int, scale: float = 1.0
+) -> dict:
+    """Random inputs, states, weights and upstream gradients for an LSTM, from a seed.
+
+    ``scale`` multiplies the weights and biases: at 2000 some gates' pre-activations reach
+    ±1000, where a sigmoid written as 1 / (1 + exp(−z)) overflows.
+    """
     rng = np.random.default_rng(seed)
     H = n_hidden
     return {
         "xs": rng.standard_normal((T, batch, n_in)),
         "h0": 0.5 * rng.standard_normal((batch, H)),
         "c0": 0.5 * rng.standard_normal((batch, H)),
-        "Wx": 0.5 * rng.standard_normal((n_in, 4 * H)),
-        "Wh": 0.5 * rng.standard_normal((H, 4 * H)),
-        "b": 0.3 * rng.standard_normal(4 * H),
+        "Wx": 0.5 * scale * rng.standard_normal((n_in, 4 * H)),
+        "Wh": 0.5 * scale * rng.standard_normal((H, 4 * H)),
+        "b": 0.3 * scale * rng.standard_normal(4 * H),
         "dhs": rng.standard_normal((T, batch, H)),
         "dcs": rng.standard_normal((T, batch, H)),
     }
@@ -165,28 +174,28 @@ def lstm_step_outputs(namespace: dict, function: str, **sizes: int) -> Any:
     """Call ``function(x, h_prev, c_prev, Wx, Wh, b)`` on the first step of a problem."""
     p = lstm_problem(**sizes)
     args = (p["xs"][0], p["h0"], p["c0"], p["Wx"], p["Wh"], p["b"])
-    return plain(function_of(namespace, function)(*args))
+    return plain(guarded(function_of(namespace, function), function, *args))
 
 
 def lstm_step_gradients(namespace: dict, function: str, **sizes: int) -> Any:
     """Call ``function(dh, dc, x, h_prev, c_prev, Wx, Wh, b)`` on the first step."""
     p = lstm_problem(**sizes)
     args = (p["dhs"][0], p["dcs"][0], p["xs"][0], p["h0"], p["c0"], p["Wx"], p["Wh"], p["b"])
-    return plain(function_of(namespace, function)(*args))
+    return plain(guarded(function_of(namespace, function), function, *args))
 
 
 def lstm_sequence_gradients(namespace: dict, function: str, **sizes: int) -> Any:
     """Call ``function(dhs, xs, h0, c0, Wx, Wh, b)`` on a problem."""
     p = lstm_problem(**sizes)
     args = (p["dhs"], p["xs"], p["h0"], p["c0"], p["Wx"], p["Wh"], p["b"])
-    return plain(function_of(namespace, function)(*args))
+    return plain(guarded(function_of(namespace, function), function, *args))
 
 
 def gru_step_gradients(namespace: dict, function: str, **sizes: int) -> Any:
     """Call ``function(dh, x, h_prev, Wx, Wh, b, bhn)`` on a GRU problem."""
     p = gru_problem(**sizes)
     args = (p["dh"], p["x"], p["h_prev"], p["Wx"], p["Wh"], p["b"], p["bhn"])
-    return plain(function_of(namespace, function)(*args))
+    return plain(guarded(function_of(namespace, function), function, *args))
 
 
 DRIVERS = {

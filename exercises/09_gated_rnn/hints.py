@@ -168,3 +168,56 @@ def gru_update_swapped(case, got, expected, error):
             "h = (1 − z) ⊙ n + z ⊙ h_prev."
         )
     return None
+
+
+def _step_all(p, prime_of_z=False):
+    """All six gradients of one LSTM step; with ``prime_of_z``, each σ′ taken as z·(1 − z)."""
+    cases = _cases()
+    x, h_prev, c_prev, Wx, Wh, b = p["xs"][0], p["h0"], p["c0"], p["Wx"], p["Wh"], p["b"]
+    dh, dc = p["dhs"][0], p["dcs"][0]
+    H = h_prev.shape[1]
+    z = x @ Wx + h_prev @ Wh + b
+    zi, zf, zg, zo = z[:, :H], z[:, H : 2 * H], z[:, 2 * H : 3 * H], z[:, 3 * H :]
+    i, f, g, o = cases.sigmoid(zi), cases.sigmoid(zf), np.tanh(zg), cases.sigmoid(zo)
+
+    def prime(s, pre):
+        return pre * (1 - pre) if prime_of_z else s * (1 - s)
+
+    tanh_c = np.tanh(f * c_prev + i * g)
+    dc_total = dc + dh * o * (1 - tanh_c**2)
+    dz = np.concatenate(
+        [
+            dc_total * g * prime(i, zi),
+            dc_total * c_prev * prime(f, zf),
+            dc_total * i * (1 - g**2),
+            dh * tanh_c * prime(o, zo),
+        ],
+        axis=1,
+    )
+    return (dz @ Wx.T, dz @ Wh.T, dc_total * f, x.T @ dz, h_prev.T @ dz, dz.sum(axis=0))
+
+
+def gate_prime_of_z(case, got, expected, error):
+    """σ′ of a gate computed from its pre-activation z instead of its output σ(z)."""
+    p = _cases().lstm_problem(**case["kwargs"])
+    wrong = _step_all(p, prime_of_z=True)
+    if close(part(got, 3), wrong[3]) and not close(wrong[3], expected[3]):
+        return (
+            "σ′ from the wrong variable: the identity σ′(z) = σ(z)·(1 − σ(z)) takes the gate's "
+            "output (i, f or o), not its pre-activation z."
+        )
+    return None
+
+
+def weights_overwritten(case, got, expected, error):
+    """dWx, dWh and db keep one step only: assigned with ``=`` instead of summed with ``+=``."""
+    if not isinstance(got, tuple | list) or len(got) != 4 or case["kwargs"].get("T", 1) < 2:
+        return None
+    ok = [close(g, e, rtol=1e-4, atol=1e-6) for g, e in zip(got, expected, strict=True)]
+    if ok[0] and not (ok[1] or ok[2] or ok[3]):
+        return (
+            "dxs is right but dWx, dWh and db are not: the weights serve every time step, so "
+            "their gradients add up over the steps: accumulate them with +=; = keeps only the "
+            "last step you visit."
+        )
+    return None
