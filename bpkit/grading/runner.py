@@ -2,22 +2,31 @@
 
 The child is ``python -I bpkit/grading/_harness.py`` in a new session (its own process
 group), with a minimal environment. The grader writes the payload on its stdin, then watches
-two pipes with a selector: the protocol pipe (nonce-stamped JSON lines) and the merged
-stdout/stderr, of which it keeps only the first few kilobytes and discards the rest. Time
-limits are enforced from here: a cell or case that runs past its limit, or a run past the
-total limit, gets the whole process group killed. Nothing the child sends is trusted: lines
-that are not valid JSON, lack the nonce or break the schema are dropped, and values go
-through ``codec.decode``.
+two pipes with a selector: the protocol pipe (JSON lines) and the merged stdout/stderr, of
+which it keeps only the first few kilobytes and discards the rest. Time limits are enforced
+from here: a cell or case that runs past its limit, or a run past the total limit, gets the
+whole process group killed.
+
+Nothing the child sends is trusted, and the protocol has no secret (a notebook can write on
+the pipe as well as the harness can): messages are accepted only in the order the grader
+expects them. Cells report until the child says they are done; then the grader sends the
+public cases, and only when each has its result, the hidden ones. A result counts only for
+a case already sent, and only once. Lines that are not valid JSON or break the schema are
+dropped, and values go through ``codec.decode``. What a hidden case reports is stripped of
+every word the notebook chose (message, frame names, an exception class of its own), so no
+hidden input can travel back to a student in the feedback.
 """
 
 from __future__ import annotations
 
+import builtins
 import contextlib
-import hmac
+import fcntl
+import functools
 import itertools
 import json
 import os
-import secrets
+import re
 import selectors
 import shutil
 import signal
@@ -77,6 +86,7 @@ class Run:
     where: str = ""  # the cell or case running when it stopped
     output: bytes = b""
     dropped: int = 0  # protocol lines refused
+    hidden_sent: bool = False  # hidden cases had reached the child when it stopped
 
 
 def _child_env(workdir: str) -> dict[str, str]:
@@ -96,45 +106,129 @@ def _child_env(workdir: str) -> dict[str, str]:
     return env
 
 
-class _Watch:
-    """Parse protocol lines into a ``Run``, tracking which cell or case is running."""
+# Kinds a case's error may have that the grader itself names; any other non-builtin name
+# came from the notebook's own code.
+PROTOCOL_ERRORS = {"Missing", "Skipped", "Timeout", "ChangedInput", "Malformed", "Crashed"}
 
-    def __init__(self, nonce: str, n_cases: int) -> None:
-        self.nonce, self.n_cases = nonce, n_cases
+
+class _Watch:
+    """Parse protocol lines into a ``Run`` in the order the protocol allows.
+
+    ``cases`` are the cases this process grades (each with its index ``k`` and ``public``);
+    the watch queues the public ones on ``outbox`` when the cells are done and the hidden
+    ones when every public case has its result, then closes the outbox.
+    """
+
+    def __init__(self, cases: list[dict], outbox: _Outbox) -> None:
+        self.cases = {c["k"]: c for c in cases}
+        self.outbox = outbox
         self.run = Run()
-        self.ready = self.done = False
+        self.ready = self.done = self.cells_done = False
+        self.sent: set[int] = set()
         self.step: tuple[str, int] = ("start", 0)
         self.since = time.monotonic()
 
     def line(self, raw: bytes) -> None:
         try:
             message = json.loads(raw)
-            ok = isinstance(message, dict) and hmac.compare_digest(
-                str(message.get("nonce", "")), self.nonce
-            )
-            if not ok or not self._accept(message):
+            if not isinstance(message, dict) or not self._accept(message):
                 self.run.dropped += 1
         except (ValueError, TypeError, RecursionError, codec.CodecError):
             self.run.dropped += 1
 
+    def _send_batch(self, public: bool) -> None:
+        batch = [c for c in self.cases.values() if c["public"] == public]
+        self.sent.update(c["k"] for c in batch)
+        self.run.hidden_sent = self.run.hidden_sent or (not public and bool(batch))
+        fields = ("k", "function", "driver", "args", "kwargs")
+        if batch:
+            self.outbox.put(json.dumps([{f: c[f] for f in fields} for c in batch]).encode())
+        if not public:
+            self.outbox.close()
+
+    def _after_result(self) -> None:
+        public = [k for k, c in self.cases.items() if c["public"]]
+        if not self.run.hidden_sent and all(k in self.run.results for k in public):
+            self._send_batch(public=False)
+
     def _accept(self, m: dict) -> bool:
         kind = m.get("kind")
+        index = m.get("i", m.get("k"))
         if kind == "ready" and not self.ready and isinstance(m.get("sandbox"), dict):
             self.ready = True
             self.run.sandbox = {str(k): str(v)[:200] for k, v in m["sandbox"].items()}
-        elif kind in ("cell", "case") and type(m.get("i", m.get("k"))) is int:
-            self.step, self.since = (kind, m.get("i", m.get("k"))), time.monotonic()
-        elif kind == "cell_error" and type(m.get("i")) is int:
-            self.run.cell_errors.setdefault(m["i"], _error(m))
-        elif kind == "result" and type(m.get("k")) is int and 0 <= m["k"] < self.n_cases:
-            if m["k"] not in self.run.results:  # the first report of a case counts
-                if isinstance(m.get("error"), dict):
-                    self.run.results[m["k"]] = ("error", _error(m["error"]))
-                else:
-                    self.run.results[m["k"]] = _value(m.get("value"))
-        elif kind == "done":
-            self.done = True
+        elif not self.ready:
+            return False
+        elif kind == "cell" and not self.cells_done and type(index) is int:
+            self.step, self.since = (kind, index), time.monotonic()
+        elif kind == "cell_error" and not self.cells_done and type(index) is int:
+            self.run.cell_errors.setdefault(index, _error(m))
+        elif kind == "cells_done" and not self.cells_done:
+            self.cells_done = True
+            self.step, self.since = ("cases", 0), time.monotonic()
+            self._send_batch(public=True)
+            self._after_result()
+        elif kind == "case" and type(index) is int and index in self.sent:
+            self.step, self.since = (kind, index), time.monotonic()
+        elif kind == "result" and type(index) is int and index in self.sent:
+            if index in self.run.results:
+                return False  # the first report of a case counts
+            self.run.results[index] = self._outcome(self.cases[index], m)
+            self._after_result()
+        elif kind == "done" and self.cells_done:
+            self.done = self.run.hidden_sent or not any(
+                not c["public"] for c in self.cases.values()
+            )
+            return self.done
         else:
+            return False
+        return True
+
+    def _outcome(self, case: dict, m: dict) -> tuple[str, Any]:
+        if not isinstance(m.get("error"), dict):
+            return _value(m.get("value"))
+        error = _error(m["error"])
+        return ("error", error if case["public"] else _blind(error, case["function"]))
+
+
+def _blind(error: dict, function: str) -> dict:
+    """A hidden case's error with nothing the notebook chose: no message, no frame names."""
+    kind = error["type"]
+    named = kind in PROTOCOL_ERRORS or isinstance(getattr(builtins, kind, None), type)
+    message = f"{function} changed an argument in place" if kind == "ChangedInput" else ""
+    message = function if kind in ("Missing", "Skipped") else message
+    where = [m.group(0) for w in error["where"] if (m := re.match(r"line \d+", w))]
+    return {"type": kind if named else "Exception", "message": message, "where": where}
+
+
+class _Outbox:
+    """Bytes queued for the child's stdin, written without ever blocking the grader."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd, self.data, self.closing = fd, bytearray(), False
+        fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_NONBLOCK)
+
+    def put(self, line: bytes) -> None:
+        self.data += line + b"\n"
+
+    def close(self) -> None:
+        self.closing = True
+
+    def flush(self) -> bool:
+        """Write what the pipe takes now; True while the stdin pipe is still open."""
+        if self.fd < 0:
+            return False
+        try:
+            while self.data:
+                del self.data[: os.write(self.fd, self.data[: 1 << 16])]
+        except BlockingIOError:
+            return True
+        except OSError:  # the child is gone or closed its end
+            self.data.clear()
+            self.closing = True
+        if self.closing and not self.data:
+            os.close(self.fd)
+            self.fd = -1
             return False
         return True
 
@@ -159,22 +253,23 @@ def run(cells: list[str], cases: list[dict], limits: Limits, sandbox: Sandbox) -
     """Run a notebook's cells, then its cases, in a sandboxed process; resume after a crash.
 
     When the process dies (or is killed) during grading case k, that case scores as failed
-    and a fresh process reruns the cells and continues from case k + 1, at most
+    and a fresh process reruns the cells and grades the cases without a result yet, at most
     ``RESTARTS`` times and within the same total time limit.
     """
     deadline = time.monotonic() + limits.total_seconds
     skip: set[str] = set()
-    merged = part = run_once(cells, cases, limits, sandbox, (0, []), limits.total_seconds)
+    merged = part = run_once(cells, cases, limits, sandbox, (set(), []), limits.total_seconds)
     for _ in range(RESTARTS):  # merged keeps the first problem and where it happened
         if not (part.problem and part.where.startswith("grading case")):
             break
         k = int(part.where.split()[-1]) - 1
         merged.results.setdefault(k, ("error", {"type": "Crashed", "message": "", "where": []}))
         remaining = deadline - time.monotonic()
-        if k + 1 >= len(cases) or remaining < 1:
+        if len(merged.results) >= len(cases) or remaining < 1:
             break
         skip.add(cases[k]["function"])
-        part = run_once(cells, cases, limits, sandbox, (k + 1, sorted(skip)), remaining)
+        resume = (set(merged.results), sorted(skip))
+        part = run_once(cells, cases, limits, sandbox, resume, remaining)
         for index, outcome in part.results.items():
             merged.results.setdefault(index, outcome)
         merged.dropped += part.dropped
@@ -186,24 +281,27 @@ def run_once(
     cases: list[dict],
     limits: Limits,
     sandbox: Sandbox,
-    resume: tuple[int, list[str]],
+    resume: tuple[set[int], list[str]],
     seconds: float,
 ) -> Run:
-    """Run the cells, then cases from ``resume[0]`` on (skipping functions ``resume[1]``)."""
+    """Run the cells, then the cases not in ``resume[0]`` (skipping functions ``resume[1]``)."""
     limits = Limits(limits.cell_seconds, seconds, limits.memory_mb, limits.file_mb)
-    workdir = tempfile.mkdtemp(prefix="bpkit-sub-")
+    workdir = make_workdir()
     user = _run_user(sandbox.user)
     if user is not None:
         os.chown(workdir, user["uid"], user["gid"])
     proto_r, proto_w = os.pipe()
-    nonce = secrets.token_hex(16)
+    mine = [
+        {"k": k, "public": bool(c.get("public", True)), **c}
+        for k, c in enumerate(cases)
+        if k not in resume[0]
+    ]
     payload = {
         "fd": proto_w,
-        "nonce": nonce,
         "pythonpath": [str(Path(__file__).resolve().parents[2])],
+        "exercises": _exercises_root(),
+        "drivers": sorted({c["driver"] for c in mine}),
         "cells": cells,
-        "cases": [{k: c[k] for k in ("function", "driver", "args", "kwargs")} for c in cases],
-        "first_case": resume[0],
         "skip": resume[1],
         "cell_seconds": limits.cell_seconds,
         "case_seconds": limits.cell_seconds,
@@ -233,13 +331,68 @@ def run_once(
     finally:
         os.close(proto_w)
     try:
-        return _watch(proc, proto_r, json.dumps(payload).encode(), nonce, len(cases), limits)
+        return _watch(proc, proto_r, json.dumps(payload).encode(), mine, limits)
     finally:
         _kill(proc)
         if user is not None and sandbox.user.get("fresh"):
             _kill_user(user)
         os.close(proto_r)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _exercises_root() -> str | None:
+    """The folder of the exercises whose drivers this grader uses (the sandbox loads the same)."""
+    try:
+        from bpkit.check import exercises
+
+        folder = exercises.root()
+    except Exception:
+        return None
+    return str(folder) if folder is not None else None
+
+
+WORKDIR_PREFIX = "bpkit-sub-"
+
+
+def _started(pid: int) -> str:
+    """A process's start time in clock ticks since boot ("" when there is no such process)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    return stat.rpartition(")")[2].split()[19]
+
+
+def make_workdir() -> str:
+    """A fresh temporary folder named after this grader (pid and start time).
+
+    The first call also removes the folders that killed graders left behind.
+    """
+    _clean_once()
+    tag = f"{WORKDIR_PREFIX}{os.getpid()}-{_started(os.getpid())}-"
+    return tempfile.mkdtemp(prefix=tag)
+
+
+@functools.cache
+def _clean_once() -> None:
+    clean_stale_workdirs()
+
+
+def clean_stale_workdirs(folder: str | None = None) -> list[str]:
+    """Remove the temporary folders of graders that are no longer running; return them.
+
+    A grader killed outright (kill -9) cannot clean up after itself: the next one does.
+    A folder counts as stale when no process has its pid with its start time.
+    """
+    removed = []
+    pattern = re.compile(re.escape(WORKDIR_PREFIX) + r"(\d+)-(\d*)-")
+    for path in Path(folder or tempfile.gettempdir()).glob(WORKDIR_PREFIX + "*"):
+        found = pattern.match(path.name)
+        if found is None or _started(int(found[1])) == found[2]:
+            continue  # not ours, or its grader still runs
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(str(path))
+    return removed
 
 
 def _run_user(user: dict | None) -> dict | None:
@@ -282,17 +435,12 @@ def _kill(proc: subprocess.Popen) -> None:
             stream.close()
 
 
-def _send(proc: subprocess.Popen, data: bytes) -> None:
-    try:
-        proc.stdin.write(data)  # the child reads all of it before doing anything else
-        proc.stdin.close()
-    except (BrokenPipeError, OSError):
-        pass
-
-
-def _watch(proc, proto_r: int, data: bytes, nonce: str, n_cases: int, limits: Limits) -> Run:
-    _send(proc, data)
-    watch = _Watch(nonce, n_cases)
+def _watch(proc, proto_r: int, data: bytes, cases: list[dict], limits: Limits) -> Run:
+    outbox = _Outbox(os.dup(proc.stdin.fileno()))
+    proc.stdin.close()
+    proc.stdin = None
+    outbox.put(data)
+    watch = _Watch(cases, outbox)
     selector = selectors.DefaultSelector()
     out_fd = proc.stdout.fileno()
     selector.register(proto_r, selectors.EVENT_READ)
@@ -304,6 +452,7 @@ def _watch(proc, proto_r: int, data: bytes, nonce: str, n_cases: int, limits: Li
         if problem:
             watch.run.problem = problem
             break
+        outbox.flush()
         for key, _ in selector.select(timeout=0.05):
             chunk = os.read(key.fd, 1 << 16)
             if not chunk:
@@ -323,6 +472,8 @@ def _watch(proc, proto_r: int, data: bytes, nonce: str, n_cases: int, limits: Li
             if not selector.get_map() or now - exited_at > 0.5:
                 break
     selector.close()
+    if outbox.fd >= 0:
+        os.close(outbox.fd)
     watch.run.output = bytes(output)
     watch.run.where = _where(watch.step)
     if not watch.done and not watch.run.problem:
@@ -332,7 +483,8 @@ def _watch(proc, proto_r: int, data: bytes, nonce: str, n_cases: int, limits: Li
 
 def _where(step: tuple[str, int]) -> str:
     kind, index = step
-    return {"cell": f"cell {index}", "case": f"grading case {index + 1}"}.get(kind, "start-up")
+    names = {"cell": f"cell {index}", "case": f"grading case {index + 1}", "cases": "the cases"}
+    return names.get(kind, "start-up")
 
 
 def _overdue(watch: _Watch, total: float, step: float, limits: Limits) -> str:
@@ -350,6 +502,8 @@ def _exit_problem(proc: subprocess.Popen, watch: _Watch, limits: Limits) -> str:
     if not watch.ready:
         tail = watch.run.output.decode("utf-8", "replace").strip().splitlines()[-1:] or ["?"]
         return f"the grader could not start the sandbox ({tail[0][:200]})"
+    if watch.run.hidden_sent:  # how it ended is the notebook's choice: it could encode an input
+        return "the notebook's Python process ended during the hidden cases"
     if code < 0:
         name = signal.Signals(-code).name if -code in signal.valid_signals() else str(-code)
         if name == "SIGXCPU":
@@ -358,3 +512,24 @@ def _exit_problem(proc: subprocess.Popen, watch: _Watch, limits: Limits) -> str:
             return f"crashed ({name}), possibly out of memory (limit {limits.memory_mb} MB)"
         return f"the notebook's Python process was killed ({name})"
     return f"the notebook's Python process exited (code {code}, e.g. os._exit)"
+
+
+def exposure(report: dict, secrets: list[str]) -> str:
+    """What notebooks could reach when the sandbox lacks its namespaces ("" when isolated).
+
+    ``report`` is what the sandbox said it achieved; ``secrets`` are the folders the grader
+    reads (exercise sources, submissions, output).
+    """
+    if report.get("namespace", "").startswith("private"):
+        return ""
+    why = report.get("namespace", "not requested")
+    lines = [f"notebooks would run without isolation ({why}); each could"]
+    if os.geteuid() != 0:
+        lines.append("- read and write every file you can, and signal your processes")
+    else:
+        lines.append("- read every file readable by all users, e.g. world-readable submissions")
+    lines += [f"- read {path} unless no other user may read it" for path in secrets]
+    lines.append("- see the grader's command line and every process in /proc")
+    lines.append("- use the network")
+    lines.append("- leave processes running if the grader is killed")
+    return "\n".join(lines)
