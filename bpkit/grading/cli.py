@@ -54,6 +54,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="CSV with a student id column (student, id, … or the first) and any columns of "
         "names or logins found in the submissions' paths",
     )
+    parser.add_argument(  # issue 23 (g1)
+        "--unsafe-no-isolation",
+        action="store_true",
+        help="grade even where notebooks cannot be isolated (no mount, network and PID "
+        "namespaces: not root, or the kernel refuses them); only for work you trust, or "
+        "one submission per container as on Gradescope",
+    )
     parser.add_argument(
         "--user",
         default=None,
@@ -326,7 +333,16 @@ def run(args: argparse.Namespace) -> int:
     if probe.problem:
         detail = probe.output.decode("utf-8", "replace").strip().splitlines()[-1:]
         raise SystemExit(f"bpkit grade: the sandbox does not work here: {probe.problem} {detail}")
-    _warn_readable(probe.sandbox, [source, source / "cases"])
+    # issue 23 (g1): no isolation, no grading, unless the instructor says so
+    folders = sorted({str(p.resolve().parent) for _, p, _ in submissions})
+    exposed = runner.exposure(probe.sandbox, [str(source), *folders, str(out)])
+    if exposed and not getattr(args, "unsafe_no_isolation", False):
+        raise SystemExit(
+            f"bpkit grade: refusing to grade: {exposed}\nGrade as root on a machine that "
+            "allows namespaces, or pass --unsafe-no-isolation for work you trust."
+        )
+    if exposed:
+        print(f"bpkit grade: warning: {exposed}", file=sys.stderr)
     progress = Progress(len(todo))
     slowed = []
     with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
