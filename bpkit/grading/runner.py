@@ -64,14 +64,14 @@ class Limits:
 
 @dataclass
 class Sandbox:
-    """How to confine the child: user to switch to (when root), namespaces, paths to hide."""
+    """How to confine the child: user to switch to (when root), namespaces, the grader's folders."""
 
     # {"uid": 65534, "gid": 65534} for one fixed user, FRESH_USER for a user of its own per
     # run (when root): then no submission can signal another, and every process a run
     # leaves behind (even a double-forked one) is killed after it.
     user: dict | None = None
-    namespace: bool = True
-    hide: list[str] = field(default_factory=list)
+    namespace: bool = True  # its own mount, network and PID namespaces and a minimal root
+    hide: list[str] = field(default_factory=list)  # unused now: none of them is in that root
     mpl_cache: list[str] = field(default_factory=list)
 
 

@@ -429,11 +429,11 @@ for cmdline in glob.glob("/proc/*/cmdline"):
         continue
     for word in words:
         word = word.decode(errors="replace")
-        if word.startswith("/"):
+        if word.startswith("/") and word.count("/") > 1:
             places.add(word if os.path.isdir(word) else os.path.dirname(word))
 copied = []
 for place in sorted(places):
-    for path in glob.glob(place + "/**/correct_*.ipynb", recursive=True):
+    for path in glob.glob(place + "/correct_*.ipynb") + glob.glob(place + "/*/correct_*.ipynb"):
         try:
             copied.append(run_solutions(open(path).read()))
         except OSError:
