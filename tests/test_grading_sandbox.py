@@ -17,6 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bpkit.cli import main as bpkit_main
@@ -279,3 +280,30 @@ def test_hidden_case_errors_carry_no_word_the_notebook_chose():
     assert runner._blind({"type": "ValueError", "message": "1", "where": []}, "f")["type"] == (
         "ValueError"
     )
+
+
+LEAK = """def square(x):
+    digits = "_".join(f"{v:.4f}".replace("-", "m").replace(".", "p") for v in np.ravel(x))
+    raise type("Leak_" + digits, (ValueError,), {})(repr(x))
+"""
+
+
+@needs_namespaces
+def test_a_hidden_input_never_travels_back_in_the_feedback(tmp_path):
+    """A function that raises an exception class named after its input, with the input as
+    its message: public cases show it (their inputs are public), hidden ones show neither."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "leak_90_fixture.ipynb").write_bytes(corpus.with_cells({"square": LEAK}))
+    source = tmp_path / "source"
+    shutil.copytree(FIXTURES / "source", source)
+    out = tmp_path / "out"
+    assert bpkit_main(["grade", str(folder), "--out", str(out), "--source", str(source)]) == 0
+    hidden = np.random.default_rng(90).normal(size=(2, 3))  # the fixture's hidden square case
+    written = "".join(p.read_text() for p in out.iterdir() if p.suffix in (".md", ".json"))
+    assert "Leak_3p0000" in written  # the public case, square(3.0)
+    for value in np.ravel(hidden):
+        assert f"{value:.4f}".replace("-", "m").replace(".", "p") not in written
+        assert f"{abs(value):.3f}" not in written
+    feedback = (out / "leak_90_fixture.feedback.md").read_text()
+    assert "✗ hidden case 2: raised Exception\n" in feedback

@@ -315,6 +315,7 @@ def run_once(
             "hide": sandbox.hide,
             "mpl_cache": sandbox.mpl_cache,
             "grader_pid": os.getpid(),
+            "library": _library() if sandbox.namespace else {},
         },
     }
     try:
@@ -338,6 +339,13 @@ def run_once(
             _kill_user(user)
         os.close(proto_r)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _library() -> dict[str, list[str]]:
+    """What of site-packages the sandbox's root shows (worked out once per grader)."""
+    from bpkit.grading import isolate
+
+    return isolate.library_entries()
 
 
 def _exercises_root() -> str | None:
