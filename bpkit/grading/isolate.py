@@ -205,7 +205,11 @@ def _plan(config: dict) -> dict:
         "exercises": _exercise_files(),
         "etc": [f"/etc/{n}" for n in ETC if os.path.exists(f"/etc/{n}")],
         "executable": os.path.realpath(sys.executable),
+        "mpl_cache": {},  # matplotlib's font list, read now: its folder is not in the root
     }
+    for path in config.get("mpl_cache", []):
+        with contextlib.suppress(OSError):
+            plan["mpl_cache"][os.path.basename(path)] = Path(path).read_bytes()
     return plan
 
 
@@ -256,6 +260,9 @@ def _build_root(libc, config: dict, plan: dict) -> None:
     for name in DEVICES:
         _bind(libc, f"/dev/{name}", f"{root}/dev/{name}", read_only=False)
     _scratch(libc, root, config)  # first: a library folder under /tmp is bound on top of it
+    os.mkdir(f"{root}{WORKDIR}/.matplotlib", 0o700)  # sandbox._home hands it to the user
+    for name, data in plan["mpl_cache"].items():
+        Path(f"{root}{WORKDIR}/.matplotlib/{name}").write_bytes(data)
     _bind(libc, plan["base"], root + plan["base"])
     if plan["prefix"]:
         for part in ("bin", "pyvenv.cfg"):
