@@ -443,10 +443,14 @@ for place in sorted(places):
 
 def _sees_nothing(secrets: dict[str, str]) -> str:
     """Each function is right only if the sandbox shows what it must (and nothing else)."""
-    return f"""import os
+    return f"""import os, sys
 REPO = {str(REPO)!r}
 in_repo = sorted(os.listdir(REPO)) if os.path.isdir(REPO) else []
-no_repo = set(in_repo) <= {{"bpkit", "exercises"}} and not os.path.exists(REPO + "/.git")
+allowed = {{"bpkit", "exercises"}}
+prefix = os.path.realpath(sys.prefix)  # a virtual environment inside the clone, as in CI
+if prefix.startswith(REPO + "/"):
+    allowed.add(prefix[len(REPO) + 1 :].split("/")[0])
+no_repo = set(in_repo) <= allowed and not os.path.exists(REPO + "/.git")
 no_secrets = not any(os.path.exists(p) for p in {sorted(secrets.values())!r})
 pids = [p for p in os.listdir("/proc") if p.isdigit()]
 alone = all(os.stat("/proc/" + p).st_uid == os.getuid() for p in pids)
