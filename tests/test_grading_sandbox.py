@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from bpkit.cli import main as bpkit_main
-from bpkit.grading import cli, runner
+from bpkit.grading import cli, protocol, runner
 
 FIXTURES = Path(__file__).with_name("grading_fixtures")
 sys.path.insert(0, str(FIXTURES))
@@ -242,10 +242,10 @@ def test_patched_drivers_win_no_marks(tmp_path, exercise):
     assert record["functions"][function]["score"] == 0
 
 
-def _watch(cases: list[dict]) -> runner._Watch:
+def _watch(cases: list[dict]) -> protocol.Watch:
     read, write = os.pipe()
     os.close(read)
-    return runner._Watch(cases, runner._Outbox(write))
+    return protocol.Watch(cases, protocol.Outbox(write))
 
 
 def _line(**fields) -> bytes:
@@ -280,10 +280,10 @@ def test_hidden_case_errors_carry_no_word_the_notebook_chose():
     """A hidden case's error keeps a builtin type and line numbers, nothing else."""
     error = {"type": "Leak_0_123", "message": "x = 0.123", "where": ["line 3 in f_0_123"]}
     blind = {"type": "Exception", "message": "", "where": ["line 3"]}
-    assert runner._blind(error, "square") == blind
+    assert protocol.blind(error, "square") == blind
     error = {"type": "ChangedInput", "message": "x = 0.123 changed", "where": []}
-    assert runner._blind(error, "square")["message"] == "square changed an argument in place"
-    assert runner._blind({"type": "ValueError", "message": "1", "where": []}, "f")["type"] == (
+    assert protocol.blind(error, "square")["message"] == "square changed an argument in place"
+    assert protocol.blind({"type": "ValueError", "message": "1", "where": []}, "f")["type"] == (
         "ValueError"
     )
 

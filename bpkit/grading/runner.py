@@ -7,21 +7,16 @@ which it keeps only the first few kilobytes and discards the rest. Time limits a
 from here: a cell or case that runs past its limit, or a run past the total limit, gets the
 whole process group killed.
 
-Nothing the child sends is trusted, and the protocol has no secret (a notebook can write on
-the pipe as well as the harness can): messages are accepted only in the order the grader
-expects them. Cells report until the child says they are done; then the grader sends the
-public cases, and only when each has its result, the hidden ones. A result counts only for
-a case already sent, and only once. Lines that are not valid JSON or break the schema are
-dropped, and values go through ``codec.decode``. What a hidden case reports is stripped of
-every word the notebook chose (message, frame names, an exception class of its own), so no
-hidden input can travel back to a student in the feedback.
+Nothing the child sends is trusted, and the protocol has no secret: ``protocol.Watch``
+accepts messages only in the order the grader expects them, sends the hidden cases only
+after the cells and the public cases, and strips a hidden case's error of every word the
+notebook chose. Values go through ``codec.decode``. Temporary folders are named after the
+grader (pid and start time), so the next grader removes those of one that was killed.
 """
 
 from __future__ import annotations
 
-import builtins
 import contextlib
-import fcntl
 import functools
 import itertools
 import json
@@ -36,9 +31,8 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from bpkit.grading import codec
+from bpkit.grading.protocol import Outbox, Run, Watch
 
 HARNESS = Path(__file__).with_name("_harness.py")
 KEEP_OUTPUT = 8192  # bytes of printed output kept for diagnosis; the rest is read and dropped
@@ -75,20 +69,6 @@ class Sandbox:
     mpl_cache: list[str] = field(default_factory=list)
 
 
-@dataclass
-class Run:
-    """What one sandboxed run reported, validated."""
-
-    sandbox: dict = field(default_factory=dict)
-    cell_errors: dict[int, dict] = field(default_factory=dict)
-    results: dict[int, tuple[str, Any]] = field(default_factory=dict)
-    problem: str = ""  # empty when the run finished normally
-    where: str = ""  # the cell or case running when it stopped
-    output: bytes = b""
-    dropped: int = 0  # protocol lines refused
-    hidden_sent: bool = False  # hidden cases had reached the child when it stopped
-
-
 def _child_env(workdir: str) -> dict[str, str]:
     env = {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -104,149 +84,6 @@ def _child_env(workdir: str) -> dict[str, str]:
         if name in os.environ:
             env[name] = os.environ[name]
     return env
-
-
-# Kinds a case's error may have that the grader itself names; any other non-builtin name
-# came from the notebook's own code.
-PROTOCOL_ERRORS = {"Missing", "Skipped", "Timeout", "ChangedInput", "Malformed", "Crashed"}
-
-
-class _Watch:
-    """Parse protocol lines into a ``Run`` in the order the protocol allows.
-
-    ``cases`` are the cases this process grades (each with its index ``k`` and ``public``);
-    the watch queues the public ones on ``outbox`` when the cells are done and the hidden
-    ones when every public case has its result, then closes the outbox.
-    """
-
-    def __init__(self, cases: list[dict], outbox: _Outbox) -> None:
-        self.cases = {c["k"]: c for c in cases}
-        self.outbox = outbox
-        self.run = Run()
-        self.ready = self.done = self.cells_done = False
-        self.sent: set[int] = set()
-        self.step: tuple[str, int] = ("start", 0)
-        self.since = time.monotonic()
-
-    def line(self, raw: bytes) -> None:
-        try:
-            message = json.loads(raw)
-            if not isinstance(message, dict) or not self._accept(message):
-                self.run.dropped += 1
-        except (ValueError, TypeError, RecursionError, codec.CodecError):
-            self.run.dropped += 1
-
-    def _send_batch(self, public: bool) -> None:
-        batch = [c for c in self.cases.values() if c["public"] == public]
-        self.sent.update(c["k"] for c in batch)
-        self.run.hidden_sent = self.run.hidden_sent or (not public and bool(batch))
-        fields = ("k", "function", "driver", "args", "kwargs")
-        if batch:
-            self.outbox.put(json.dumps([{f: c[f] for f in fields} for c in batch]).encode())
-        if not public:
-            self.outbox.close()
-
-    def _after_result(self) -> None:
-        public = [k for k, c in self.cases.items() if c["public"]]
-        if not self.run.hidden_sent and all(k in self.run.results for k in public):
-            self._send_batch(public=False)
-
-    def _accept(self, m: dict) -> bool:
-        kind = m.get("kind")
-        index = m.get("i", m.get("k"))
-        if kind == "ready" and not self.ready and isinstance(m.get("sandbox"), dict):
-            self.ready = True
-            self.run.sandbox = {str(k): str(v)[:200] for k, v in m["sandbox"].items()}
-        elif not self.ready:
-            return False
-        elif kind == "cell" and not self.cells_done and type(index) is int:
-            self.step, self.since = (kind, index), time.monotonic()
-        elif kind == "cell_error" and not self.cells_done and type(index) is int:
-            self.run.cell_errors.setdefault(index, _error(m))
-        elif kind == "cells_done" and not self.cells_done:
-            self.cells_done = True
-            self.step, self.since = ("cases", 0), time.monotonic()
-            self._send_batch(public=True)
-            self._after_result()
-        elif kind == "case" and type(index) is int and index in self.sent:
-            self.step, self.since = (kind, index), time.monotonic()
-        elif kind == "result" and type(index) is int and index in self.sent:
-            if index in self.run.results:
-                return False  # the first report of a case counts
-            self.run.results[index] = self._outcome(self.cases[index], m)
-            self._after_result()
-        elif kind == "done" and self.cells_done:
-            self.done = self.run.hidden_sent or not any(
-                not c["public"] for c in self.cases.values()
-            )
-            return self.done
-        else:
-            return False
-        return True
-
-    def _outcome(self, case: dict, m: dict) -> tuple[str, Any]:
-        if not isinstance(m.get("error"), dict):
-            return _value(m.get("value"))
-        error = _error(m["error"])
-        return ("error", error if case["public"] else _blind(error, case["function"]))
-
-
-def _blind(error: dict, function: str) -> dict:
-    """A hidden case's error with nothing the notebook chose: no message, no frame names."""
-    kind = error["type"]
-    named = kind in PROTOCOL_ERRORS or isinstance(getattr(builtins, kind, None), type)
-    message = f"{function} changed an argument in place" if kind == "ChangedInput" else ""
-    message = function if kind in ("Missing", "Skipped") else message
-    where = [m.group(0) for w in error["where"] if (m := re.match(r"line \d+", w))]
-    return {"type": kind if named else "Exception", "message": message, "where": where}
-
-
-class _Outbox:
-    """Bytes queued for the child's stdin, written without ever blocking the grader."""
-
-    def __init__(self, fd: int) -> None:
-        self.fd, self.data, self.closing = fd, bytearray(), False
-        fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_NONBLOCK)
-
-    def put(self, line: bytes) -> None:
-        self.data += line + b"\n"
-
-    def close(self) -> None:
-        self.closing = True
-
-    def flush(self) -> bool:
-        """Write what the pipe takes now; True while the stdin pipe is still open."""
-        if self.fd < 0:
-            return False
-        try:
-            while self.data:
-                del self.data[: os.write(self.fd, self.data[: 1 << 16])]
-        except BlockingIOError:
-            return True
-        except OSError:  # the child is gone or closed its end
-            self.data.clear()
-            self.closing = True
-        if self.closing and not self.data:
-            os.close(self.fd)
-            self.fd = -1
-            return False
-        return True
-
-
-def _value(data: Any) -> tuple[str, Any]:
-    try:
-        return "value", codec.decode(data)
-    except (codec.CodecError, ValueError, TypeError, RecursionError) as error:
-        return "error", {"type": "Malformed", "message": str(error)[:200], "where": []}
-
-
-def _error(m: dict) -> dict:
-    where = m.get("where") if isinstance(m.get("where"), list) else []
-    return {
-        "type": str(m.get("type", "Error"))[:80],
-        "message": str(m.get("message", ""))[:500],
-        "where": [str(w)[:80] for w in where[:4]],
-    }
 
 
 def run(cells: list[str], cases: list[dict], limits: Limits, sandbox: Sandbox) -> Run:
@@ -444,11 +281,11 @@ def _kill(proc: subprocess.Popen) -> None:
 
 
 def _watch(proc, proto_r: int, data: bytes, cases: list[dict], limits: Limits) -> Run:
-    outbox = _Outbox(os.dup(proc.stdin.fileno()))
+    outbox = Outbox(os.dup(proc.stdin.fileno()))
     proc.stdin.close()
     proc.stdin = None
     outbox.put(data)
-    watch = _Watch(cases, outbox)
+    watch = Watch(cases, outbox)
     selector = selectors.DefaultSelector()
     out_fd = proc.stdout.fileno()
     selector.register(proto_r, selectors.EVENT_READ)
@@ -495,7 +332,7 @@ def _where(step: tuple[str, int]) -> str:
     return names.get(kind, "start-up")
 
 
-def _overdue(watch: _Watch, total: float, step: float, limits: Limits) -> str:
+def _overdue(watch: Watch, total: float, step: float, limits: Limits) -> str:
     if total > limits.total_seconds:
         return f"ran past the total time limit of {limits.total_seconds:g} s"
     if not watch.ready and step > STARTUP:
@@ -505,7 +342,7 @@ def _overdue(watch: _Watch, total: float, step: float, limits: Limits) -> str:
     return ""
 
 
-def _exit_problem(proc: subprocess.Popen, watch: _Watch, limits: Limits) -> str:
+def _exit_problem(proc: subprocess.Popen, watch: Watch, limits: Limits) -> str:
     code = proc.wait()
     if not watch.ready:
         tail = watch.run.output.decode("utf-8", "replace").strip().splitlines()[-1:] or ["?"]
