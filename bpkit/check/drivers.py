@@ -9,6 +9,13 @@ the grader, once on the learner's notebook and once on the trusted reference.
 
 Only the generic ``call`` lives here; each exercise's own drivers live in its folder's
 ``cases.py`` (``DRIVERS = {...}``) and are added to :data:`DRIVERS` when ``bpkit.check`` loads.
+
+A driver that turns what the function returned into a verdict (predictions from weights, an
+accuracy, the graph an order is checked against) is made with :func:`two_sided`: its
+``collect`` half runs beside the learner's code and returns only what the function gave back;
+its ``finish`` half turns that into the value compared. ``check()`` runs both in the
+notebook; the grader runs ``collect`` in the sandbox and ``finish`` in its own process, where
+no notebook can patch it.
 """
 
 from __future__ import annotations
@@ -63,6 +70,29 @@ def function_of(namespace: dict, function: str) -> Callable[..., Any]:
 def call(namespace: dict, function: str, *args: Any, **kwargs: Any) -> Any:
     """Call ``namespace[function](*args, **kwargs)`` and return its result as plain data."""
     return plain(function_of(namespace, function)(*args, **kwargs))
+
+
+def two_sided(
+    finish: Callable[..., Any],
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Make a driver from its ``collect`` half (the decorated function) and ``finish``.
+
+    ``collect(namespace, function, *args, **kwargs)`` calls the learner's function and returns
+    plain data; ``finish(collected, *args, **kwargs)`` computes the value to compare from it.
+    The driver runs both; ``driver.collect`` and ``driver.finish`` are the halves the grader
+    runs on the two sides of its sandbox.
+    """
+
+    def make(collect: Callable[..., Any]) -> Callable[..., Any]:
+        def driver(namespace: dict, function: str, *args: Any, **kwargs: Any) -> Any:
+            return finish(collect(namespace, function, *args, **kwargs), *args, **kwargs)
+
+        driver.__name__, driver.__doc__ = collect.__name__, collect.__doc__
+        driver.__module__ = collect.__module__
+        driver.collect, driver.finish = collect, finish  # type: ignore[attr-defined]
+        return driver
+
+    return make
 
 
 DRIVERS: dict[str, Callable[..., Any]] = {"call": call}

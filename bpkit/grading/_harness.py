@@ -1,12 +1,19 @@
 """Run one submitted notebook inside its sandbox process and report driver results.
 
 This file is the child side of ``bpkit grade``; the grader starts it as
-``python -I _harness.py`` and writes one JSON payload on its stdin. Before any student code
-runs, it confines itself (see ``bpkit.grading.sandbox``: private mounts and no network where
-the kernel allows, resource limits, an unprivileged user when started as root), neutralises
-widgets and displays, then runs the notebook's code cells and finally every grading case
-through its driver. It reports on a dedicated pipe, one JSON line per message, each carrying
-the run's nonce; the grader decodes them with validation and scores them itself.
+``python -I _harness.py`` and writes JSON lines on its stdin: first the payload (the cells,
+the limits, the names of the drivers), later the cases, in batches. Before any student code
+runs, it confines itself (see ``bpkit.grading.sandbox``: a minimal root in private mount,
+network and PID namespaces where the kernel allows, resource limits, an unprivileged user
+when started as root), looks up the drivers it will need, neutralises widgets and displays,
+then runs the notebook's code cells, says so, and only then reads the cases: public ones
+first, hidden ones after every public result is in. So no hidden input exists in the process
+while anything that reaches a student's feedback (a cell's error) can still be produced.
+
+It reports on a dedicated pipe, one JSON line per message. Nothing on that pipe is secret
+or trusted: the notebook can write there too, and the grader accepts only what the protocol
+allows at that moment (a result for a case it has sent, once) and decodes values with
+validation; whatever a notebook forges is at most an answer its functions could have given.
 """
 
 from __future__ import annotations
@@ -21,7 +28,8 @@ import sys
 import traceback
 
 # Everything the harness itself needs, taken before any student code can patch it.
-_write, _exit, _setitimer = os.write, os._exit, signal.setitimer
+_write, _read, _exit, _setitimer = os.write, os.read, os._exit, signal.setitimer
+_loads = json.loads
 _TABLE = builtins.__dict__
 _BUILTINS = dict(_TABLE)
 
@@ -60,17 +68,34 @@ class _Timeout(BaseException):
 
 
 class _Channel:
-    """Write nonce-stamped JSON lines on the protocol file descriptor."""
+    """Write JSON lines on the protocol file descriptor."""
 
-    def __init__(self, fd: int, nonce: str) -> None:
-        self.fd, self.nonce = fd, nonce
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
 
     def send(self, kind: str, **fields: object) -> None:
         _restore_builtins()
-        line = _json({"nonce": self.nonce, "kind": kind, **fields}) + "\n"
+        line = _json({"kind": kind, **fields}) + "\n"
         data = str.encode(line, "utf-8", "replace")
         while data:
             data = data[_write(self.fd, data) :]
+
+
+class _Lines:
+    """Read newline-terminated lines from a file descriptor (b"" at the end)."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd, self.buffer = fd, b""
+
+    def next(self) -> bytes:
+        while b"\n" not in self.buffer:
+            chunk = _read(self.fd, 1 << 16)
+            if not chunk:
+                line, self.buffer = self.buffer, b""
+                return line
+            self.buffer += chunk
+        line, _, self.buffer = self.buffer.partition(b"\n")
+        return line
 
 
 def _on_alarm(signum: int, frame: object) -> None:
@@ -137,10 +162,9 @@ def _close_figures() -> None:
 
 def _run_cases(cases: list[dict], namespace: dict, env: dict, chan: _Channel) -> None:
     codec, drivers, seconds = env["codec"], env["drivers"], env["seconds"]
-    slow = set(env["skip"])  # functions that timed out or crashed: their other cases are skipped
-    for index, case in enumerate(cases):
-        if index < env["first"]:
-            continue  # graded by an earlier process that crashed in a later case
+    env["skip"] = slow = set(env["skip"])  # functions that timed out or crashed: their other
+    for position, case in enumerate(cases):  # cases are skipped, in later batches too
+        index = case.get("k", position)
         chan.send("case", k=index)
         name = case["function"]
         problem = "Missing" if not callable(namespace.get(name)) else ""
@@ -149,7 +173,9 @@ def _run_cases(cases: list[dict], namespace: dict, env: dict, chan: _Channel) ->
             chan.send("result", k=index, error={"type": problem, "message": name, "where": []})
             continue
         try:
-            driver = drivers(case["driver"])
+            driver = (
+                drivers[case["driver"]] if isinstance(drivers, dict) else drivers(case["driver"])
+            )
             args = codec.decode(case["args"])
             kwargs = codec.decode(case["kwargs"])
             _limit_time(seconds)
@@ -166,6 +192,41 @@ def _run_cases(cases: list[dict], namespace: dict, env: dict, chan: _Channel) ->
             chan.send("result", k=index, error=_error_fields(error))
 
 
+def _drivers(names: list[str]) -> dict:
+    """Look up every driver the cases will name, before any student code can replace one."""
+    from bpkit.grading import lookup
+
+    found = {}
+    for name in names:
+        try:
+            found[name] = lookup.driver(name)
+        except Exception as error:  # reported per case, as a driver the grader could not find
+            found[name] = _missing_driver(error)
+    return found
+
+
+def _missing_driver(error: Exception) -> object:
+    def driver(*args: object, **kwargs: object) -> object:
+        raise error
+
+    return driver
+
+
+def _use_exercises(folder: str | None) -> None:
+    """Import ``bpkit_exercises`` from the folder the grader uses (its drivers and hints)."""
+    if not folder or not os.path.isfile(os.path.join(folder, "__init__.py")):
+        return
+    import importlib.util
+
+    init = os.path.join(folder, "__init__.py")
+    spec = importlib.util.spec_from_file_location(
+        "bpkit_exercises", init, submodule_search_locations=[folder]
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bpkit_exercises"] = module
+    spec.loader.exec_module(module)
+
+
 def _quiet_output() -> None:
     """Send fd 1 and 2 to /dev/null: nothing printed while hidden cases run leaves the process."""
     for stream in (sys.stdout, sys.stderr):  # keep what the cells printed before now
@@ -178,32 +239,38 @@ def _quiet_output() -> None:
 
 
 def main() -> None:
-    payload = json.loads(sys.stdin.buffer.read())
-    null = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(null, 0)
-    chan = _Channel(payload["fd"], payload["nonce"])
+    lines = _Lines(0)
+    payload = _loads(lines.next())
+    chan = _Channel(payload.pop("fd"))
     sys.path[:0] = payload["pythonpath"]
+    _use_exercises(payload.get("exercises"))
     from bpkit.grading import sandbox
 
     with contextlib.suppress(Exception):  # loads the exercises' drivers while they are visible:
-        import bpkit.check  # the mounts below may hide the exercises folder
-    report = sandbox.confine(payload["sandbox"])  # limits, mounts, user: before student code
+        import bpkit.check  # the sandbox's root holds only their public parts
+    report = sandbox.confine(payload["sandbox"])  # limits, namespaces, user: before student code
     chan.send("ready", sandbox=report, pid=os.getpid())
     signal.signal(signal.SIGALRM, _on_alarm)
+    drivers = _drivers(payload["drivers"])
     sandbox.neutralise_displays()
     with contextlib.suppress(Exception):  # inline checks print feedback from public cases;
         bpkit.check.check = sandbox.notebook_builtins()["display"]  # the grader runs them itself
     from bpkit.check._run import call_strict
-    from bpkit.grading import codec, lookup
+    from bpkit.grading import codec
 
     namespace: dict = {"__name__": "__main__", "__builtins__": builtins}
     namespace.update(sandbox.notebook_builtins())
-    _run_cells(payload["cells"], namespace, payload["cell_seconds"], chan)
+    cells, seconds = payload.pop("cells"), payload["cell_seconds"]
+    _run_cells(cells, namespace, seconds, chan)
+    chan.send("cells_done")  # the grader sends the cases only now
     _quiet_output()
-    env = {"codec": codec, "drivers": lookup.driver, "seconds": payload["case_seconds"]}
-    env["call"] = call_strict
-    env["first"], env["skip"] = payload["first_case"], payload["skip"]
-    _run_cases(payload["cases"], namespace, env, chan)
+    env = {"codec": codec, "drivers": drivers, "seconds": payload["case_seconds"]}
+    env["call"], env["skip"] = call_strict, set(payload["skip"])
+    while True:
+        line = lines.next()
+        if not line:
+            break
+        _run_cases(_loads(line), namespace, env, chan)
     chan.send("done")
     _exit(0)  # skip any atexit hooks the notebook registered
 

@@ -16,7 +16,6 @@ import os
 import pwd
 import re
 import signal
-import stat
 import sys
 from pathlib import Path
 
@@ -54,6 +53,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="CSV with a student id column (student, id, … or the first) and any columns of "
         "names or logins found in the submissions' paths",
+    )
+    parser.add_argument(  # issue 23 (g1)
+        "--unsafe-no-isolation",
+        action="store_true",
+        help="grade even where notebooks cannot be isolated (no mount, network and PID "
+        "namespaces: not root, or the kernel refuses them); only for work you trust, or "
+        "one submission per container as on Gradescope",
     )
     parser.add_argument(
         "--user",
@@ -109,27 +115,6 @@ def sandbox_for(args: argparse.Namespace, hide: list[Path]) -> runner.Sandbox:
     except Exception:
         mpl_cache = []
     return runner.Sandbox(user, True, [str(p.resolve()) for p in hide], mpl_cache)
-
-
-def _warn_readable(sandbox_report: dict, secrets: list[Path]) -> None:
-    if os.geteuid() != 0:
-        print(
-            "bpkit grade: not root, so notebooks run as your own user: they cannot change the "
-            "grades (scored here), but could read files you can read and signal your "
-            "processes. Grade untrusted work as root.",
-            file=sys.stderr,
-        )
-        return
-    if sandbox_report.get("namespace", "").startswith("private"):
-        return
-    readable = [p for p in secrets if p.exists() and p.stat().st_mode & stat.S_IROTH]
-    if readable:
-        print(
-            f"bpkit grade: warning: {readable[0]} is readable by every user, and private mounts "
-            f"are not available here; run `chmod -R o-rwx {readable[0]}` to keep it from "
-            "the notebooks.",
-            file=sys.stderr,
-        )
 
 
 class Progress:
@@ -276,7 +261,16 @@ def run(args: argparse.Namespace) -> int:
     if probe.problem:
         detail = probe.output.decode("utf-8", "replace").strip().splitlines()[-1:]
         raise SystemExit(f"bpkit grade: the sandbox does not work here: {probe.problem} {detail}")
-    _warn_readable(probe.sandbox, [source, source / "cases"])
+    # issue 23 (g1): no isolation, no grading, unless the instructor says so
+    folders = sorted({str(p.resolve().parent) for _, p, _ in submissions})
+    exposed = runner.exposure(probe.sandbox, [str(source), *folders, str(out)])
+    if exposed and not getattr(args, "unsafe_no_isolation", False):
+        raise SystemExit(
+            f"bpkit grade: refusing to grade: {exposed}\nGrade as root on a machine that "
+            "allows namespaces, or pass --unsafe-no-isolation for work you trust."
+        )
+    if exposed:
+        print(f"bpkit grade: warning: {exposed}", file=sys.stderr)
     done, slowed, stopped = _grade_all(todo, args.jobs, out, limits, sandbox)
     if stopped:
         return _interrupted(out, done, len(todo) - done)

@@ -4,6 +4,12 @@ Grading cases name their driver and comparison as strings (``"call"``, ``"allclo
 grader looks them up here, on both sides of the sandbox: in ``bpkit.check.drivers`` and
 ``bpkit.check.compare`` when those modules define them, else in the small built-in set below,
 so the grader also works (and is tested) on its own.
+
+A two-sided driver (``bpkit.check.drivers.two_sided``) is split here: :func:`driver` gives
+its ``collect`` half, which the sandbox runs beside the notebook, and :func:`score` runs its
+``finish`` half in the grader's process, on the collected data of both the submission and
+the reference, before comparing them. A notebook's code therefore never runs the step that
+turns returned weights into predictions or an accuracy.
 """
 
 from __future__ import annotations
@@ -39,8 +45,33 @@ def call(namespace: dict, function: str, *args: Any, **kwargs: Any) -> Any:
 
 
 def driver(name: str) -> Callable[..., Any]:
-    """Return the driver called ``name``: ``driver(namespace, function, *args, **kwargs)``."""
-    return _find("bpkit.check.drivers", "DRIVERS", name, {"call": call})
+    """Return the driver called ``name``: ``driver(namespace, function, *args, **kwargs)``.
+
+    For a two-sided driver, only its ``collect`` half (see :func:`finisher`).
+    """
+    found = _find("bpkit.check.drivers", "DRIVERS", name, {"call": call})
+    return getattr(found, "collect", found)
+
+
+def finisher(name: str) -> Callable[..., Any] | None:
+    """The ``finish`` half of the two-sided driver ``name``, or None for a one-sided one."""
+    try:
+        found = _find("bpkit.check.drivers", "DRIVERS", name, {"call": call})
+    except LookupError:
+        return None
+    return getattr(found, "finish", None)
+
+
+def _finished(case: dict, got: Any, expected: Any) -> tuple[Any, Any]:
+    """Both collected values finished in this process, when the case's driver is two-sided."""
+    finish = finisher(case.get("driver", "call"))
+    if finish is None:
+        return got, expected
+    from bpkit.grading import codec
+
+    args = codec.decode(case.get("args", []))
+    kwargs = codec.decode(case.get("kwargs", {}))
+    return finish(got, *args, **kwargs), finish(expected, *args, **kwargs)
 
 
 def _allclose(got: Any, expected: Any, rtol: float = 1e-6, atol: float = 1e-9) -> tuple:
@@ -73,6 +104,7 @@ def comparison(name: str) -> Callable[..., tuple]:
 def score(case: dict, got: Any, expected: Any) -> tuple[float, str]:
     """Score one case in 0..1 with its comparison; never raises (a failure scores 0)."""
     try:
+        got, expected = _finished(case, got, expected)
         compare = comparison(case.get("compare", "allclose"))
         fraction, message = compare(got, expected, **case.get("options", {}))
         fraction = float(fraction)

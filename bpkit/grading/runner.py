@@ -2,22 +2,26 @@
 
 The child is ``python -I bpkit/grading/_harness.py`` in a new session (its own process
 group), with a minimal environment. The grader writes the payload on its stdin, then watches
-two pipes with a selector: the protocol pipe (nonce-stamped JSON lines) and the merged
-stdout/stderr, of which it keeps only the first few kilobytes and discards the rest. Time
-limits are enforced from here: a cell or case that runs past its limit, or a run past the
-total limit, gets the whole process group killed. Nothing the child sends is trusted: lines
-that are not valid JSON, lack the nonce or break the schema are dropped, and values go
-through ``codec.decode``.
+two pipes with a selector: the protocol pipe (JSON lines) and the merged stdout/stderr, of
+which it keeps only the first few kilobytes and discards the rest. Time limits are enforced
+from here: a cell or case that runs past its limit, or a run past the total limit, gets the
+whole process group killed.
+
+Nothing the child sends is trusted, and the protocol has no secret: ``protocol.Watch``
+accepts messages only in the order the grader expects them, sends the hidden cases only
+after the cells and the public cases, and strips a hidden case's error of every word the
+notebook chose. Values go through ``codec.decode``. Temporary folders are named after the
+grader (pid and start time), so the next grader removes those of one that was killed.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hmac
+import functools
 import itertools
 import json
 import os
-import secrets
+import re
 import selectors
 import shutil
 import signal
@@ -27,9 +31,8 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from bpkit.grading import codec
+from bpkit.grading.protocol import Outbox, Run, Watch
 
 HARNESS = Path(__file__).with_name("_harness.py")
 KEEP_OUTPUT = 8192  # bytes of printed output kept for diagnosis; the rest is read and dropped
@@ -55,28 +58,15 @@ class Limits:
 
 @dataclass
 class Sandbox:
-    """How to confine the child: user to switch to (when root), namespaces, paths to hide."""
+    """How to confine the child: user to switch to (when root), namespaces, the grader's folders."""
 
     # {"uid": 65534, "gid": 65534} for one fixed user, FRESH_USER for a user of its own per
     # run (when root): then no submission can signal another, and every process a run
     # leaves behind (even a double-forked one) is killed after it.
     user: dict | None = None
-    namespace: bool = True
-    hide: list[str] = field(default_factory=list)
+    namespace: bool = True  # its own mount, network and PID namespaces and a minimal root
+    hide: list[str] = field(default_factory=list)  # unused now: none of them is in that root
     mpl_cache: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Run:
-    """What one sandboxed run reported, validated."""
-
-    sandbox: dict = field(default_factory=dict)
-    cell_errors: dict[int, dict] = field(default_factory=dict)
-    results: dict[int, tuple[str, Any]] = field(default_factory=dict)
-    problem: str = ""  # empty when the run finished normally
-    where: str = ""  # the cell or case running when it stopped
-    output: bytes = b""
-    dropped: int = 0  # protocol lines refused
 
 
 def _child_env(workdir: str) -> dict[str, str]:
@@ -96,85 +86,27 @@ def _child_env(workdir: str) -> dict[str, str]:
     return env
 
 
-class _Watch:
-    """Parse protocol lines into a ``Run``, tracking which cell or case is running."""
-
-    def __init__(self, nonce: str, n_cases: int) -> None:
-        self.nonce, self.n_cases = nonce, n_cases
-        self.run = Run()
-        self.ready = self.done = False
-        self.step: tuple[str, int] = ("start", 0)
-        self.since = time.monotonic()
-
-    def line(self, raw: bytes) -> None:
-        try:
-            message = json.loads(raw)
-            ok = isinstance(message, dict) and hmac.compare_digest(
-                str(message.get("nonce", "")), self.nonce
-            )
-            if not ok or not self._accept(message):
-                self.run.dropped += 1
-        except (ValueError, TypeError, RecursionError, codec.CodecError):
-            self.run.dropped += 1
-
-    def _accept(self, m: dict) -> bool:
-        kind = m.get("kind")
-        if kind == "ready" and not self.ready and isinstance(m.get("sandbox"), dict):
-            self.ready = True
-            self.run.sandbox = {str(k): str(v)[:200] for k, v in m["sandbox"].items()}
-        elif kind in ("cell", "case") and type(m.get("i", m.get("k"))) is int:
-            self.step, self.since = (kind, m.get("i", m.get("k"))), time.monotonic()
-        elif kind == "cell_error" and type(m.get("i")) is int:
-            self.run.cell_errors.setdefault(m["i"], _error(m))
-        elif kind == "result" and type(m.get("k")) is int and 0 <= m["k"] < self.n_cases:
-            if m["k"] not in self.run.results:  # the first report of a case counts
-                if isinstance(m.get("error"), dict):
-                    self.run.results[m["k"]] = ("error", _error(m["error"]))
-                else:
-                    self.run.results[m["k"]] = _value(m.get("value"))
-        elif kind == "done":
-            self.done = True
-        else:
-            return False
-        return True
-
-
-def _value(data: Any) -> tuple[str, Any]:
-    try:
-        return "value", codec.decode(data)
-    except (codec.CodecError, ValueError, TypeError, RecursionError) as error:
-        return "error", {"type": "Malformed", "message": str(error)[:200], "where": []}
-
-
-def _error(m: dict) -> dict:
-    where = m.get("where") if isinstance(m.get("where"), list) else []
-    return {
-        "type": str(m.get("type", "Error"))[:80],
-        "message": str(m.get("message", ""))[:500],
-        "where": [str(w)[:80] for w in where[:4]],
-    }
-
-
 def run(cells: list[str], cases: list[dict], limits: Limits, sandbox: Sandbox) -> Run:
     """Run a notebook's cells, then its cases, in a sandboxed process; resume after a crash.
 
     When the process dies (or is killed) during grading case k, that case scores as failed
-    and a fresh process reruns the cells and continues from case k + 1, at most
+    and a fresh process reruns the cells and grades the cases without a result yet, at most
     ``RESTARTS`` times and within the same total time limit.
     """
     deadline = time.monotonic() + limits.total_seconds
     skip: set[str] = set()
-    merged = part = run_once(cells, cases, limits, sandbox, (0, []), limits.total_seconds)
+    merged = part = run_once(cells, cases, limits, sandbox, (set(), []), limits.total_seconds)
     for _ in range(RESTARTS):  # merged keeps the first problem and where it happened
         if not (part.problem and part.where.startswith("grading case")):
             break
         k = int(part.where.split()[-1]) - 1
         merged.results.setdefault(k, ("error", {"type": "Crashed", "message": "", "where": []}))
         remaining = deadline - time.monotonic()
-        if k + 1 >= len(cases) or remaining < 1:
+        if len(merged.results) >= len(cases) or remaining < 1:
             break
         skip.add(cases[k]["function"])
-        part = run_once(cells, cases, limits, sandbox, (k + 1, sorted(skip)), remaining)
+        resume = (set(merged.results), sorted(skip))
+        part = run_once(cells, cases, limits, sandbox, resume, remaining)
         for index, outcome in part.results.items():
             merged.results.setdefault(index, outcome)
         merged.dropped += part.dropped
@@ -186,24 +118,27 @@ def run_once(
     cases: list[dict],
     limits: Limits,
     sandbox: Sandbox,
-    resume: tuple[int, list[str]],
+    resume: tuple[set[int], list[str]],
     seconds: float,
 ) -> Run:
-    """Run the cells, then cases from ``resume[0]`` on (skipping functions ``resume[1]``)."""
+    """Run the cells, then the cases not in ``resume[0]`` (skipping functions ``resume[1]``)."""
     limits = Limits(limits.cell_seconds, seconds, limits.memory_mb, limits.file_mb)
-    workdir = tempfile.mkdtemp(prefix="bpkit-sub-")
+    workdir = make_workdir()
     user = _run_user(sandbox.user)
     if user is not None:
         os.chown(workdir, user["uid"], user["gid"])
     proto_r, proto_w = os.pipe()
-    nonce = secrets.token_hex(16)
+    mine = [
+        {"k": k, "public": bool(c.get("public", True)), **c}
+        for k, c in enumerate(cases)
+        if k not in resume[0]
+    ]
     payload = {
         "fd": proto_w,
-        "nonce": nonce,
         "pythonpath": [str(Path(__file__).resolve().parents[2])],
+        "exercises": _exercises_root(),
+        "drivers": sorted({c["driver"] for c in mine}),
         "cells": cells,
-        "cases": [{k: c[k] for k in ("function", "driver", "args", "kwargs")} for c in cases],
-        "first_case": resume[0],
         "skip": resume[1],
         "cell_seconds": limits.cell_seconds,
         "case_seconds": limits.cell_seconds,
@@ -217,6 +152,7 @@ def run_once(
             "hide": sandbox.hide,
             "mpl_cache": sandbox.mpl_cache,
             "grader_pid": os.getpid(),
+            "library": _library() if sandbox.namespace else {},
         },
     }
     try:
@@ -233,13 +169,75 @@ def run_once(
     finally:
         os.close(proto_w)
     try:
-        return _watch(proc, proto_r, json.dumps(payload).encode(), nonce, len(cases), limits)
+        return _watch(proc, proto_r, json.dumps(payload).encode(), mine, limits)
     finally:
         _kill(proc)
         if user is not None and sandbox.user.get("fresh"):
             _kill_user(user)
         os.close(proto_r)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _library() -> dict[str, list[str]]:
+    """What of site-packages the sandbox's root shows (worked out once per grader)."""
+    from bpkit.grading import isolate
+
+    return isolate.library_entries()
+
+
+def _exercises_root() -> str | None:
+    """The folder of the exercises whose drivers this grader uses (the sandbox loads the same)."""
+    try:
+        from bpkit.check import exercises
+
+        folder = exercises.root()
+    except Exception:
+        return None
+    return str(folder) if folder is not None else None
+
+
+WORKDIR_PREFIX = "bpkit-sub-"
+
+
+def _started(pid: int) -> str:
+    """A process's start time in clock ticks since boot ("" when there is no such process)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    return stat.rpartition(")")[2].split()[19]
+
+
+def make_workdir() -> str:
+    """A fresh temporary folder named after this grader (pid and start time).
+
+    The first call also removes the folders that killed graders left behind.
+    """
+    _clean_once()
+    tag = f"{WORKDIR_PREFIX}{os.getpid()}-{_started(os.getpid())}-"
+    return tempfile.mkdtemp(prefix=tag)
+
+
+@functools.cache
+def _clean_once() -> None:
+    clean_stale_workdirs()
+
+
+def clean_stale_workdirs(folder: str | None = None) -> list[str]:
+    """Remove the temporary folders of graders that are no longer running; return them.
+
+    A grader killed outright (kill -9) cannot clean up after itself: the next one does.
+    A folder counts as stale when no process has its pid with its start time.
+    """
+    removed = []
+    pattern = re.compile(re.escape(WORKDIR_PREFIX) + r"(\d+)-(\d*)-")
+    for path in Path(folder or tempfile.gettempdir()).glob(WORKDIR_PREFIX + "*"):
+        found = pattern.match(path.name)
+        if found is None or _started(int(found[1])) == found[2]:
+            continue  # not ours, or its grader still runs
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(str(path))
+    return removed
 
 
 def _run_user(user: dict | None) -> dict | None:
@@ -282,17 +280,12 @@ def _kill(proc: subprocess.Popen) -> None:
             stream.close()
 
 
-def _send(proc: subprocess.Popen, data: bytes) -> None:
-    try:
-        proc.stdin.write(data)  # the child reads all of it before doing anything else
-        proc.stdin.close()
-    except (BrokenPipeError, OSError):
-        pass
-
-
-def _watch(proc, proto_r: int, data: bytes, nonce: str, n_cases: int, limits: Limits) -> Run:
-    _send(proc, data)
-    watch = _Watch(nonce, n_cases)
+def _watch(proc, proto_r: int, data: bytes, cases: list[dict], limits: Limits) -> Run:
+    outbox = Outbox(os.dup(proc.stdin.fileno()))
+    proc.stdin.close()
+    proc.stdin = None
+    outbox.put(data)
+    watch = Watch(cases, outbox)
     selector = selectors.DefaultSelector()
     out_fd = proc.stdout.fileno()
     selector.register(proto_r, selectors.EVENT_READ)
@@ -304,6 +297,7 @@ def _watch(proc, proto_r: int, data: bytes, nonce: str, n_cases: int, limits: Li
         if problem:
             watch.run.problem = problem
             break
+        outbox.flush()
         for key, _ in selector.select(timeout=0.05):
             chunk = os.read(key.fd, 1 << 16)
             if not chunk:
@@ -323,6 +317,8 @@ def _watch(proc, proto_r: int, data: bytes, nonce: str, n_cases: int, limits: Li
             if not selector.get_map() or now - exited_at > 0.5:
                 break
     selector.close()
+    if outbox.fd >= 0:
+        os.close(outbox.fd)
     watch.run.output = bytes(output)
     watch.run.where = _where(watch.step)
     if not watch.done and not watch.run.problem:
@@ -332,10 +328,11 @@ def _watch(proc, proto_r: int, data: bytes, nonce: str, n_cases: int, limits: Li
 
 def _where(step: tuple[str, int]) -> str:
     kind, index = step
-    return {"cell": f"cell {index}", "case": f"grading case {index + 1}"}.get(kind, "start-up")
+    names = {"cell": f"cell {index}", "case": f"grading case {index + 1}", "cases": "the cases"}
+    return names.get(kind, "start-up")
 
 
-def _overdue(watch: _Watch, total: float, step: float, limits: Limits) -> str:
+def _overdue(watch: Watch, total: float, step: float, limits: Limits) -> str:
     if total > limits.total_seconds:
         return f"ran past the total time limit of {limits.total_seconds:g} s"
     if not watch.ready and step > STARTUP:
@@ -345,11 +342,13 @@ def _overdue(watch: _Watch, total: float, step: float, limits: Limits) -> str:
     return ""
 
 
-def _exit_problem(proc: subprocess.Popen, watch: _Watch, limits: Limits) -> str:
+def _exit_problem(proc: subprocess.Popen, watch: Watch, limits: Limits) -> str:
     code = proc.wait()
     if not watch.ready:
         tail = watch.run.output.decode("utf-8", "replace").strip().splitlines()[-1:] or ["?"]
         return f"the grader could not start the sandbox ({tail[0][:200]})"
+    if watch.run.hidden_sent:  # how it ended is the notebook's choice: it could encode an input
+        return "the notebook's Python process ended during the hidden cases"
     if code < 0:
         name = signal.Signals(-code).name if -code in signal.valid_signals() else str(-code)
         if name == "SIGXCPU":
@@ -358,3 +357,24 @@ def _exit_problem(proc: subprocess.Popen, watch: _Watch, limits: Limits) -> str:
             return f"crashed ({name}), possibly out of memory (limit {limits.memory_mb} MB)"
         return f"the notebook's Python process was killed ({name})"
     return f"the notebook's Python process exited (code {code}, e.g. os._exit)"
+
+
+def exposure(report: dict, secrets: list[str]) -> str:
+    """What notebooks could reach when the sandbox lacks its namespaces ("" when isolated).
+
+    ``report`` is what the sandbox said it achieved; ``secrets`` are the folders the grader
+    reads (exercise sources, submissions, output).
+    """
+    if report.get("namespace", "").startswith("private"):
+        return ""
+    why = report.get("namespace", "not requested")
+    lines = [f"notebooks would run without isolation ({why}); each could"]
+    if os.geteuid() != 0:
+        lines.append("- read and write every file you can, and signal your processes")
+    else:
+        lines.append("- read every file readable by all users, e.g. world-readable submissions")
+    lines += [f"- read {path} unless no other user may read it" for path in secrets]
+    lines.append("- see the grader's command line and every process in /proc")
+    lines.append("- use the network")
+    lines.append("- leave processes running if the grader is killed")
+    return "\n".join(lines)

@@ -3,15 +3,20 @@
 ``confine(config)`` is called by the harness while it is still trusted code. In order:
 1. resource limits, as hard limits: address space (memory), CPU seconds, file size, open
    files, no core dumps, and, when a user switch follows, processes;
-2. when started as root and the kernel allows it: a private mount namespace and an empty
-   network namespace. Inside, a fresh tmpfs covers ``/tmp`` (the working directory lives
-   there), the grader's secrets (exercise sources, cases, the output folder, the other
-   submissions) are covered by empty read-only mounts, and directories the unprivileged user
-   could not traverse on the way to the Python installation (e.g. ``/root``) are replaced by
-   a tmpfs that exposes only that installation;
+2. when started as root and the kernel allows it: new mount, network and PID namespaces
+   (see ``isolate``). The notebook's process is then the child of a reaper that is PID 1 of
+   its own PID namespace: when the reaper ends (the notebook ended, or the grader died and
+   the parent-death signals killed the chain), the kernel kills every process in the
+   namespace, however it was forked. Its root is a fresh tmpfs holding only the Python
+   installation, the site-packages entries of numpy and matplotlib (and what they require),
+   bpkit's package, the exercises' public parts (``cases.py``, ``hints.py``), a few device
+   files, ``/proc`` of its own namespace with ``hidepid=2``, and an empty ``/tmp``: no
+   repository, no ``.git``, no exercise sources, no other submission, no grader process;
 3. when started as root: switch to the unprivileged user (groups, gid, uid), set
    no-new-privileges, and check that root cannot be regained.
-It returns a plain dict saying what was achieved, which the grader records.
+It returns a plain dict saying what was achieved, which the grader records. Where the
+namespaces are not available it says so (``namespace``), and ``bpkit grade`` refuses to go
+on unless told to grade without isolation.
 """
 
 from __future__ import annotations
@@ -22,15 +27,16 @@ import os
 import resource
 import shutil
 import signal
-import stat
 import sys
 import types
 from importlib.abc import Loader, MetaPathFinder
 from importlib.util import spec_from_loader
 from typing import Any
 
-CLONE_NEWNS, CLONE_NEWNET = 0x00020000, 0x40000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 4096, 16384, 1 << 18
+CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWPID = 0x00020000, 0x40000000, 0x20000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_REMOUNT, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 32, 4096, 8192, 16384, 1 << 18
+ISOLATED = "private mount, network and PID namespaces; minimal root"
 PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
 MB = 1024 * 1024
 
@@ -74,74 +80,6 @@ def _needed_paths() -> list[str]:
     return sorted(os.path.realpath(p) for p in paths)
 
 
-def _blocked(paths: list[str]) -> dict[str, set[str]]:
-    """Map each directory that others cannot traverse to the entries inside it we need."""
-    blocked: dict[str, set[str]] = {}
-    for path in paths:
-        parts = path.strip("/").split("/")
-        for depth in range(len(parts) - 1):
-            parent = "/" + "/".join(parts[: depth + 1])
-            if not os.stat(parent).st_mode & stat.S_IXOTH:
-                blocked.setdefault(parent, set()).add(parts[depth + 1])
-                break
-    return blocked
-
-
-def _expose(libc: Any, needed: list[str]) -> list[str]:
-    """Replace untraversable directories on the way to ``needed`` by a tmpfs showing only those."""
-    exposed = []
-    for _ in range(3):  # a nested untraversable directory shows up in the next round
-        blocked = _blocked(needed)
-        if not blocked:
-            break
-        for parent, names in blocked.items():
-            fds = {name: os.open(os.path.join(parent, name), os.O_PATH) for name in names}
-            _mount(libc, "tmpfs", parent, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=64k")
-            for name, fd in fds.items():
-                target = os.path.join(parent, name)
-                if stat.S_ISDIR(os.fstat(fd).st_mode):
-                    os.mkdir(target)
-                else:
-                    open(target, "w").close()
-                _mount(libc, f"/proc/self/fd/{fd}", target, None, MS_BIND | MS_REC, "")
-                os.close(fd)
-            exposed.append(parent)
-    return exposed
-
-
-def _private_mounts(config: dict, report: dict) -> str | None:
-    """Unshare mounts and network; return the new working directory, or None if not allowed."""
-    libc = _libc()
-    if libc.unshare(CLONE_NEWNS | CLONE_NEWNET) != 0:
-        report["namespace"] = f"not available ({os.strerror(ctypes.get_errno())})"
-        return None
-    _mount(libc, "none", "/", None, MS_REC | MS_PRIVATE, "")
-    needed = _needed_paths()
-    for path in config["hide"]:
-        real = os.path.realpath(path)
-        if not os.path.exists(real) or any(n == real or n.startswith(real + "/") for n in needed):
-            continue
-        if os.path.isdir(real):
-            _mount(libc, "tmpfs", real, "tmpfs", MS_RDONLY, "mode=0755,size=4k")
-        else:
-            _mount(libc, "/dev/null", real, None, MS_BIND, "")
-    size = f"size={config['file_mb'] * 2}m"
-    scratches = [d for d in ("/tmp", "/var/tmp", "/dev/shm") if os.path.isdir(d)]
-    under = [p for p in needed if any(p.startswith(d + "/") for d in scratches)]
-    keep = {path: os.open(path, os.O_PATH) for path in under}  # e.g. bpkit unpacked in /tmp
-    for scratch in scratches:
-        _mount(libc, "tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV, f"mode=1777,{size}")
-    for path, fd in keep.items():
-        os.makedirs(path, mode=0o755, exist_ok=True)
-        _mount(libc, f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC, "")
-        os.close(fd)
-    report["exposed"] = _expose(libc, needed)
-    report["namespace"] = "private mounts, no network"
-    workdir = "/tmp/work"
-    os.mkdir(workdir, 0o700)
-    return workdir
-
-
 def _drop_privileges(uid: int, gid: int, report: dict) -> None:
     os.setgroups([])
     os.setgid(gid)
@@ -171,14 +109,28 @@ def _home(workdir: str, config: dict, owner: tuple[int, int] | None) -> None:
 
 
 def confine(config: dict) -> dict:
-    """Apply limits, private mounts and the user switch; return what was achieved."""
+    """Apply limits, namespaces and the user switch; return what was achieved.
+
+    With namespaces, only the notebook's process returns from here: the harness's original
+    process and the reaper wait for it (``isolate``) and exit with its status.
+    """
     report: dict = {"user": f"uid {os.getuid()} (unchanged)", "namespace": "not requested"}
     set_limits(config)
     os.umask(0o022)
     workdir = config["workdir"]
     is_root = os.geteuid() == 0
+    parent = config["grader_pid"]
+    if config.get("namespace") and not is_root:
+        report["namespace"] = "not available (not root)"
     if is_root and config.get("namespace"):
-        workdir = _private_mounts(config, report) or workdir
+        from bpkit.grading import isolate
+
+        _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:
+            os._exit(70)
+        isolated = isolate.enter(config, report)
+        if isolated:
+            workdir, parent = isolated, 1  # the reaper is PID 1 of the notebook's namespace
     user = config.get("user")
     owner = (user["uid"], user["gid"]) if (is_root and user) else None
     _home(workdir, config, owner)
@@ -194,7 +146,7 @@ def confine(config: dict) -> dict:
     # Die with the grader: a killed grader must not leave notebooks running (set after the
     # user switch, which clears it).
     _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != config["grader_pid"]:
+    if os.getppid() != parent:
         os._exit(70)
     return report
 

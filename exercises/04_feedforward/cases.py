@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from bpkit.check.drivers import function_of
+from bpkit.check.drivers import function_of, plain, two_sided
 from bpkit.check.oracles import numeric_grad
 
 NOTEBOOK = "04_feedforward"
@@ -89,13 +89,24 @@ def _stable_sigmoid(z: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
-def xor_predictions(namespace: dict, function: str) -> list[int]:
-    """Run the XOR net ``function()`` returns on the four inputs; return its 0/1 outputs."""
-    W1, b1, W2, b2 = (np.array(p, dtype=np.float64) for p in function_of(namespace, function)())
-    x = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
-    a1 = _stable_sigmoid(x @ W1 + b1)  # (4, n_hidden)
-    y = _stable_sigmoid(a1 @ W2 + b2).reshape(4)
+XOR_INPUTS = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
+
+
+def predictions(weights: Any) -> list[int]:
+    """The 0/1 outputs of the net ``(W1, b1, W2, b2)`` on the four XOR inputs."""
+    try:
+        W1, b1, W2, b2 = (np.array(p, dtype=np.float64) for p in weights)
+        a1 = _stable_sigmoid(np.array(XOR_INPUTS) @ W1 + b1)  # (4, n_hidden)
+        y = _stable_sigmoid(a1 @ W2 + b2).reshape(4)
+    except (TypeError, ValueError) as error:
+        return [f"<weights that do not make a 2-layer net: {str(error)[:80]}>"]
     return [int(v > 0.5) for v in y]
+
+
+@two_sided(predictions)
+def xor_predictions(namespace: dict, function: str) -> Any:
+    """Return the weights ``function()`` gives; ``predictions`` runs them on the inputs."""
+    return plain(function_of(namespace, function)())
 
 
 def floats(namespace: dict, function: str, *args: Any) -> Any:

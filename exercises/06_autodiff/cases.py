@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from bpkit.check.drivers import function_of, plain
+from bpkit.check.drivers import function_of, plain, two_sided
 from bpkit.check.graph import Node, add
 from bpkit.check.oracles import grads, numeric_grad
 
@@ -132,13 +132,20 @@ def node_op(namespace: dict, function: str, *values: float) -> dict:
     }
 
 
+def with_graph(got: Any, spec: Any, leaves: dict[str, float]) -> dict:
+    """The order the learner's function gave, beside the graph it is checked against."""
+    order = got.get("order") if isinstance(got, dict) else got
+    return {"order": order, **graph_edges(spec, leaves)}
+
+
+@two_sided(with_graph)
 def topo(namespace: dict, function: str, spec: Any, leaves: dict[str, float]) -> dict:
-    """Call ``function(root)``; return the order of node names and the graph it came from."""
+    """Call ``function(root)``; return the order of node names (``with_graph`` adds the graph)."""
     nodes = build_graph(spec, leaves)
     root = list(nodes.values())[-1]
     order = function_of(namespace, function)(root)
     names = [n.label if isinstance(n, Node) else f"<{type(n).__name__}>" for n in list(order)]
-    return {"order": names, **graph_edges(spec, leaves)}
+    return {"order": [name if type(name) is str else "<not a name>" for name in names]}
 
 
 def backprop(namespace: dict, function: str, spec: Any, leaves: dict[str, float]) -> dict:

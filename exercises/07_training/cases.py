@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from bpkit.check.drivers import function_of
+from bpkit.check.drivers import function_of, plain, two_sided
 from bpkit.check.oracles import numeric_grad
 from bpkit.data import digits, train_test_split
 
@@ -65,17 +65,32 @@ def variant_values(seed: int | None) -> dict:
     return {"SPLIT": int(np.random.default_rng([seed, 7]).integers(1, 10_000))}
 
 
-def train_accuracy(namespace: dict, function: str, split: int = 0, seed: int = 0) -> float:
-    """Train ``function(X_train, y_train, seed=seed)`` on the 8×8 digits; return test accuracy.
-
-    The split is ``train_test_split(X, y, test_fraction=0.25, seed=split)``, as in the notebook.
-    """
+def _split(split: int) -> tuple[np.ndarray, ...]:
     X, y = digits()
-    X_train, X_test, y_train, y_test = train_test_split(X, y, TEST_FRACTION, seed=split)
-    params = function_of(namespace, function)(X_train.copy(), y_train.copy(), seed=seed)
-    W1, b1, W2, b2 = (np.array(params[k], dtype=np.float64) for k in ("W1", "b1", "W2", "b2"))
-    scores = np.tanh(X_test @ W1 + b1) @ W2 + b2  # (n_test, 10)
-    return float(np.mean(np.argmax(scores, axis=1) == y_test))
+    return train_test_split(X, y, TEST_FRACTION, seed=split)
+
+
+def accuracy(params: Any, split: int = 0, seed: int = 0) -> float | str:
+    """The test accuracy of the tanh net ``params`` (W1, b1, W2, b2) on the split's digits."""
+    _, X_test, _, y_test = _split(split)
+    try:
+        W1, b1, W2, b2 = (np.array(params[k], dtype=np.float64) for k in ("W1", "b1", "W2", "b2"))
+        scores = np.tanh(X_test @ W1 + b1) @ W2 + b2  # (n_test, 10)
+        right = np.argmax(scores, axis=1) == y_test
+    except (TypeError, ValueError, KeyError, IndexError) as error:
+        return f"<parameters that do not make the net: {str(error)[:80]}>"
+    return float(np.mean(right)) if right.shape == y_test.shape else "<wrong output shape>"
+
+
+@two_sided(accuracy)
+def train_accuracy(namespace: dict, function: str, split: int = 0, seed: int = 0) -> Any:
+    """Train ``function(X_train, y_train, seed=seed)`` on the 8×8 digits; return its params.
+
+    The split is ``train_test_split(X, y, test_fraction=0.25, seed=split)``, as in the
+    notebook; ``accuracy`` measures the params on the other 449 digits.
+    """
+    X_train, _, y_train, _ = _split(split)
+    return plain(function_of(namespace, function)(X_train.copy(), y_train.copy(), seed=seed))
 
 
 DRIVERS = {"train_accuracy": train_accuracy}

@@ -332,6 +332,9 @@ def corpus(secrets: dict[str, str]) -> dict[str, tuple[bytes, dict, str]]:
         # --- issue 23, holes 3/4/6/7 (g2) ---
         **_issue_23(cells, secrets),
         # --- issue 23, holes 3/4/6/7 (g2): end ---
+        # --- issue 23, holes 1/2/5 (g1) ---
+        **issue_23_g1(secrets),
+        # --- end of issue 23, holes 1/2/5 (g1) ---
     }
 
 
@@ -414,6 +417,166 @@ def _issue_23(cells: list[str], secrets: dict[str, str]) -> dict:
 
 
 # --- issue 23, holes 3/4/6/7 (g2): end ---
+
+
+# --- issue 23, holes 1/2/5 (g1) ---
+REPO = Path(__file__).resolve().parents[2]
+FIXTURE_IN_REPO = "tests/grading_fixtures/source/90_fixture.ipynb"
+
+# Runs the solution cells of a notebook's text, as a student who found one would.
+_RUN_SOLUTIONS = """
+def run_solutions(text):
+    try:
+        found = json.loads(text)
+    except ValueError:
+        return False
+    for cell in found.get("cells", []):
+        source = "".join(cell.get("source", []))
+        if cell.get("cell_type") == "code" and source.lstrip().startswith("def "):
+            exec(source, globals())
+    return True
+"""
+
+# Hole 1: the answers one `git show` (or one open()) away in the repository.
+REPO_ANSWERS = f"""import json, os, subprocess
+{_RUN_SOLUTIONS}
+REPO = {str(REPO)!r}
+texts = []
+try:
+    texts.append(subprocess.run(
+        ["git", "-c", "safe.directory=*", "-C", REPO, "show", "HEAD:{FIXTURE_IN_REPO}"],
+        capture_output=True, text=True, timeout=3,
+    ).stdout)
+except Exception:
+    pass
+for path in [REPO + "/{FIXTURE_IN_REPO}", REPO + "/exercises/05_backpropagation/hidden.py"]:
+    try:
+        texts.append(open(path).read())
+    except OSError:
+        pass
+stolen = [run_solutions(text) for text in texts]
+"""
+
+# Hole 2: the protocol's secrets from the harness's frames (and the garbage collector).
+FORGE_FRAMES = """import gc, json, os, sys
+found = {}
+frame = sys._getframe()
+while frame is not None:
+    for key in ("chan", "payload", "nonce"):
+        if key in frame.f_locals:
+            found.setdefault(key, frame.f_locals[key])
+    frame = frame.f_back
+for obj in gc.get_objects():
+    if type(obj).__name__ == "_Channel":
+        found.setdefault("chan", obj)
+payload = found.get("payload") if isinstance(found.get("payload"), dict) else {}
+nonce = getattr(found.get("chan"), "nonce", None) or payload.get("nonce")
+fd = getattr(found.get("chan"), "fd", None) or payload.get("fd")
+cases = payload.get("cases", [])
+for k in range(6):
+    message = {"kind": "result", "k": k, "value": 9.0}
+    if nonce:
+        message["nonce"] = nonce
+    try:
+        os.write(fd, (json.dumps(message) + "\\n").encode())
+    except (OSError, TypeError):
+        pass
+raise RuntimeError(f"nonce={nonce is not None} cases={len(cases)}")
+"""
+
+# Hole 2: drivers replaced, so that wrong functions would get right results.
+PATCH_DRIVERS = """import numpy as np
+import bpkit.check.drivers as d
+import bpkit.grading.lookup as lookup
+RIGHT = {
+    "square": lambda x: np.asarray(x, dtype=float) ** 2,
+    "normalise": lambda v: np.asarray(v, dtype=float) / np.linalg.norm(v),
+    "count_positive": lambda xs: int(sum(1 for x in xs if x > 0)),
+}
+def forged(namespace, function, *args, **kwargs):
+    return d.plain(RIGHT[function](*args))
+d.DRIVERS["call"] = forged
+d.call = lookup.call = forged
+lookup.driver = lambda name: forged
+"""
+
+
+def _copy_classmate(secrets: dict[str, str]) -> str:
+    """Hole 5: find the submissions (beside the output, or in /proc) and run a classmate's."""
+    submitted = str(Path(secrets["out"]).parent / "submitted")
+    return f"""import glob, json, os
+{_RUN_SOLUTIONS}
+places = {{{submitted!r}}}
+for cmdline in glob.glob("/proc/*/cmdline"):
+    try:
+        words = open(cmdline, "rb").read().split(b"\\0")
+    except OSError:
+        continue
+    for word in words:
+        word = word.decode(errors="replace")
+        if word.startswith("/") and word.count("/") > 1:
+            places.add(word if os.path.isdir(word) else os.path.dirname(word))
+copied = []
+for place in sorted(places):
+    for path in glob.glob(place + "/correct_*.ipynb") + glob.glob(place + "/*/correct_*.ipynb"):
+        try:
+            copied.append(run_solutions(open(path).read()))
+        except OSError:
+            pass
+"""
+
+
+def _sees_nothing(secrets: dict[str, str]) -> str:
+    """Each function is right only if the sandbox shows what it must (and nothing else)."""
+    return f"""import os, sys
+REPO = {str(REPO)!r}
+in_repo = sorted(os.listdir(REPO)) if os.path.isdir(REPO) else []
+allowed = {{"bpkit", "exercises"}}
+prefix = os.path.realpath(sys.prefix)  # a virtual environment inside the clone, as in CI
+if prefix.startswith(REPO + "/"):
+    allowed.add(prefix[len(REPO) + 1 :].split("/")[0])
+no_repo = set(in_repo) <= allowed and not os.path.exists(REPO + "/.git")
+no_secrets = not any(os.path.exists(p) for p in {sorted(secrets.values())!r})
+pids = [p for p in os.listdir("/proc") if p.isdigit()]
+alone = all(os.stat("/proc/" + p).st_uid == os.getuid() for p in pids)
+print("sees", sorted(os.listdir("/")), in_repo, len(pids), sorted(os.listdir("/tmp")))
+
+def square(x):
+    return np.asarray(x, dtype=float) ** 2 if no_repo else -1.0
+
+def normalise(v):
+    v = np.asarray(v, dtype=float)
+    return v / np.linalg.norm(v) if alone else v
+
+def count_positive(xs):
+    return int(sum(1 for x in xs if x > 0)) if no_secrets else -1
+"""
+
+
+def _wrong_then(cell: str) -> bytes:
+    """Wrong functions, then ``cell`` (which may replace them) as the last cell."""
+    cells = source_cells()
+    for name, body in WRONG.items():
+        cells = [body if c.startswith(f"def {name}(") else c for c in cells]
+    return notebook([*cells, cell])
+
+
+def issue_23_g1(secrets: dict[str, str]) -> dict[str, tuple[bytes, dict, str]]:
+    """The attacks of issue 23's holes 1, 2 and 5, each with the verdict it must get."""
+    return {
+        "repo_answers": (_wrong_then(REPO_ANSWERS), ZERO, "ok"),
+        "forge_frames": (
+            with_cells(WRONG, insert=FORGE_FRAMES),
+            ZERO,
+            "cell 2 raised RuntimeError: nonce=False cases=0",
+        ),
+        "patch_drivers": (with_cells(WRONG, insert=PATCH_DRIVERS), ZERO, "ok"),
+        "copy_classmate": (_wrong_then(_copy_classmate(secrets)), ZERO, "ok"),
+        "sees_nothing": (notebook([*source_cells()[:1], _sees_nothing(secrets)]), FULL, "ok"),
+    }
+
+
+# --- end of issue 23, holes 1/2/5 (g1) ---
 
 
 def build(folder: Path, secrets: dict[str, str]) -> dict[str, tuple[dict, str]]:
