@@ -10,18 +10,23 @@ import re
 import pytest
 
 from bpkit.check import check
-from tests.mistakes import ex01_04, ex05_08, ex09
+from tests.mistakes import ex01_04, ex05_08, ex06_07, ex09
 
-FILES = [ex01_04, ex05_08, ex09]
+FILES = [ex01_04, ex05_08, ex06_07, ex09]
 CORPUS = [{"named": named, "code": code} for f in FILES for named, code in f.MISTAKES]
 ANSWERS = {name: phrases for f in FILES for name, phrases in f.ANSWERS.items()}
 NAME = re.compile(r"^def (\w+)", re.MULTILINE)
 
 
+def graded(code: str) -> str:
+    """The graded function a corpus entry defines: its last top-level ``def``."""
+    return NAME.findall(code)[-1]
+
+
 def function_of(code: str):
     space: dict = {}
     exec(compile(code, "<mistake>", "exec"), space)
-    return space[NAME.search(code)[1]]
+    return space[graded(code)]
 
 
 def feedback(code: str) -> str:
@@ -31,7 +36,7 @@ def feedback(code: str) -> str:
     return out.getvalue()
 
 
-IDS = [f"{NAME.search(e['code'])[1]}-{i}" for i, e in enumerate(CORPUS)]
+IDS = [f"{graded(e['code'])}-{i}" for i, e in enumerate(CORPUS)]
 
 
 @pytest.mark.parametrize("entry", CORPUS, ids=IDS)
@@ -45,7 +50,7 @@ def test_a_wrong_version_fails_and_its_mistake_is_named(entry):
 
 @pytest.mark.parametrize("entry", CORPUS, ids=IDS)
 def test_no_feedback_hands_over_the_answer(entry):
-    name = NAME.search(entry["code"])[1]
+    name = graded(entry["code"])
     lowered = feedback(entry["code"]).lower()
     given = [phrase for phrase in ANSWERS.get(name, []) if phrase.lower() in lowered]
     assert not given, f"the feedback gives the answer away ({given}) for:\n{entry['code']}"
@@ -54,7 +59,7 @@ def test_no_feedback_hands_over_the_answer(entry):
 def test_every_graded_function_in_the_corpus_has_three_mistakes():
     counts: dict[str, int] = {}
     for entry in CORPUS:
-        name = NAME.search(entry["code"])[1]
+        name = graded(entry["code"])
         counts[name] = counts.get(name, 0) + 1
     few = {name: n for name, n in counts.items() if n < 3}
     assert len(counts) >= 23, counts

@@ -234,7 +234,11 @@ def _report(fn, name, n_cases, case, got, expected, error, message, n_failed) ->
     if message:
         if error is not None or not message.startswith("got "):
             lines.append(f"  {message}")  # "got …, expected …" would repeat the lines below
-        if error is None:
+        if error is None and "expected_text" in case:  # e.g. "any order with parents first"
+            got = {k: v for k, v in got.items() if k == "order"} if isinstance(got, dict) else got
+            lines.append(f"  expected  {case['expected_text']}")
+            lines += _show("got", "", got)
+        elif error is None:
             digits = _digits(got, expected)
             lines += _show("expected", "", expected, digits) + _show("got", "", got, digits)
     if error is not None and isinstance(error, SystemExit):

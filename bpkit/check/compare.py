@@ -65,6 +65,8 @@ def fmt(x: Any, precision: int = 4) -> str:
         return repr(x)
     if type(x) is list and len(x) <= 24 and all(type(v) is int for v in x):
         return "[" + ", ".join(map(str, x)) + "]"
+    if isinstance(x, np.ndarray) and x.dtype.kind in "iu" and x.size <= 24:
+        return np.array2string(np.array(x), separator=", ")  # labels stay whole numbers
     if type(x) is dict:
         return "{" + ", ".join(f"{key!r}: {fmt(value)}" for key, value in x.items()) + "}"
     try:

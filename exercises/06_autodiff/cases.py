@@ -46,20 +46,22 @@ def public_cases(seed: int | None = None) -> list[dict]:
         "driver": "node_op",
         "oracle": "tanh_node",
         "options": {"rtol": 1e-6, "atol": 1e-9},
-        "mistakes": ["missing_activation_derivative", "tanh_of_input"],
+        "mistakes": ["missing_activation_derivative", "tanh_of_input", "tanh_not_squared"],
     }
     topo = {
         "function": "topological_order",
         "driver": "topo",
         "oracle": "topo",
         "compare": "topological",
+        "expected_text": "every node once, each after all of its parents (the root last)",
+        "mistakes": ["topo_reversed", "topo_repeats"],
     }
     back = {
         "function": "backward",
         "driver": "backprop",
         "oracle": "backprop",
         "options": {"rtol": 1e-5, "atol": 1e-8},
-        "mistakes": ["overwrite_not_accumulate", "no_seed"],
+        "mistakes": ["overwrite_not_accumulate", "no_seed", "forward_order"],
     }
     deep = {"x": 0.5}
     return [
@@ -149,10 +151,12 @@ def topo(namespace: dict, function: str, spec: Any, leaves: dict[str, float]) ->
 
 
 def backprop(namespace: dict, function: str, spec: Any, leaves: dict[str, float]) -> dict:
-    """Call ``function(root)`` on a fresh graph; return every leaf's gradient by name."""
+    """Call ``function(root)`` on a fresh graph; return the gradient of every leaf and of the
+    root (∂root/∂root = 1), by name."""
     nodes = build_graph(spec, leaves)
-    function_of(namespace, function)(list(nodes.values())[-1])
-    return {name: float(nodes[name].grad) for name in leaves}
+    root_name, root = list(nodes.items())[-1]
+    function_of(namespace, function)(root)
+    return {**{name: float(nodes[name].grad) for name in leaves}, root_name: float(root.grad)}
 
 
 DRIVERS = {"node_op": node_op, "topo": topo, "backprop": backprop}
@@ -186,7 +190,8 @@ def expected_backprop(spec: Any, leaves: dict[str, float]) -> dict:
         return list(nodes.values())[-1].data
 
     slopes = numeric_grad(root_value, [leaves[n] for n in names])
-    return {name: float(g) for name, g in zip(names, slopes, strict=True)}
+    root_name = list(build_graph(spec, leaves))[-1]
+    return {**{name: float(g) for name, g in zip(names, slopes, strict=True)}, root_name: 1.0}
 
 
 ORACLES = {

@@ -27,3 +27,36 @@ def missing_one_hot(case, got, expected, error):
     if close(part(got, 1), p / len(z)) or close(part(got, 1), p):
         return "dz misses the label: subtract 1 at each example's true class (p − onehot(y))."
     return None
+
+
+def _z(case):
+    return np.asarray(case["args"][0], dtype=np.float64)
+
+
+def softmax_whole_array(case, got, expected, error):
+    """Normalized (or shifted) over the whole array instead of row by row."""
+    z, g = _z(case), as_array(got)
+    if g is None or g.shape != z.shape or z.shape[0] < 2:
+        return None
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    if close(g, e / e.sum()):
+        return (
+            "the whole array sums to 1, not each row: every row is one example and gets its own "
+            "sum (axis=1, keepdims=True)."
+        )
+    return None
+
+
+def softmax_global_max(case, got, expected, error):
+    """Shifted by the largest score of the whole array: a row far below it underflows."""
+    z = _z(case)
+    if z.shape[0] < 2 or not isinstance(error, (RuntimeWarning, FloatingPointError)):
+        return None
+    row_max = z.max(axis=1)
+    if np.any(row_max - z.max() < -700):
+        return (
+            "you subtracted the largest score of the whole array: in a row whose scores all lie "
+            "far below it, every exp underflows to 0 and the row divides 0 by 0. Subtract each "
+            "row's own maximum."
+        )
+    return None
