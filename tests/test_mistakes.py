@@ -6,11 +6,16 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+import sys
+from pathlib import Path
 
 import pytest
 
 from bpkit.check import check
-from tests.mistakes import ex01_04, ex05_08, ex06_07, ex09
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from mistakes import ex01_04, ex05_08, ex06_07, ex09
 
 FILES = [ex01_04, ex05_08, ex06_07, ex09]
 CORPUS = [{"named": named, "code": code} for f in FILES for named, code in f.MISTAKES]
