@@ -327,3 +327,69 @@ def test_released_notebooks_and_variants_are_current_and_recognised():
         "graded against s001's cases"
     ]
     assert found.seed == variant["seed"]
+
+
+@pytest.fixture
+def graded_folders(tmp_path, source):
+    """Two exercises graded for ann (full marks on 90) and ben (a fresh release)."""
+    folders = []
+    for name in NAMES:
+        sub = tmp_path / f"in_{name}"
+        write(sub / "ann" / f"{name}.ipynb", corpus.notebook(solution(name)))
+        write(sub / "ben" / f"{name}.ipynb", corpus.notebook(corpus.release(solution(name))))
+        argv = ["grade", str(sub), "--out", str(tmp_path / name), "--source", str(source)]
+        assert bpkit_main(argv) == 0
+        folders.append(str(tmp_path / name))
+    return folders
+
+
+LMS_ROSTER = (
+    "student,name,email,section,sis user id,sis login id\n"
+    'zoe,"Zoe, Ada",zoe@uni.example,A,9001,zoe1\n'
+    'ann,"Ann, Lee",ann@uni.example,A,9002,ann1\n'
+    'ben,"Ben, Roy",ben@uni.example,B,9003,ben1\n'
+)
+
+
+def test_canvas_gradebook_follows_canvas_import_format(tmp_path, graded_folders):
+    """Canvas's import columns (Student, ID, SIS User ID, SIS Login ID, Section), a Points
+    Possible row, one column per exercise, and no total (Canvas would make it an assignment)."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text(LMS_ROSTER)
+    book = tmp_path / "canvas.csv"
+    argv = ["gradebook", *graded_folders, "--out", str(book), "--roster", str(roster)]
+    assert bpkit_main([*argv, "--format", "canvas"]) == 0
+    rows = list(csv.reader(book.read_text().splitlines()))
+    assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *NAMES]
+    assert rows[1] == ["Points Possible", "", "", "", "", "6", "2"]
+    assert rows[2:] == [
+        ["Zoe, Ada", "", "9001", "zoe1", "A", "", ""],
+        ["Ann, Lee", "", "9002", "ann1", "A", "6", "2"],
+        ["Ben, Roy", "", "9003", "ben1", "B", "0", "0"],
+    ]
+
+
+def test_moodle_gradebook_has_one_identifying_column(tmp_path, graded_folders):
+    """Moodle maps one column to a user field: the roster's email, then the exercises."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text(LMS_ROSTER)
+    book = tmp_path / "moodle.csv"
+    argv = ["gradebook", *graded_folders, "--out", str(book), "--roster", str(roster)]
+    assert bpkit_main([*argv, "--format", "moodle"]) == 0
+    assert book.read_text().splitlines() == [
+        f"Email address,{','.join(NAMES)}",
+        "zoe@uni.example,,",
+        "ann@uni.example,6,2",
+        "ben@uni.example,0,0",
+    ]
+
+
+def test_lms_formats_need_a_roster_with_the_ids_they_match_by(tmp_path, graded_folders):
+    book = tmp_path / "book.csv"
+    with pytest.raises(SystemExit, match="needs --roster"):
+        bpkit_main(["gradebook", *graded_folders, "--out", str(book), "--format", "canvas"])
+    bare = tmp_path / "bare.csv"
+    bare.write_text("student\nann\nben\n")
+    argv = ["gradebook", *graded_folders, "--out", str(book), "--roster", str(bare)]
+    with pytest.raises(SystemExit, match="needs a column 'email address'"):
+        bpkit_main([*argv, "--format", "moodle"])

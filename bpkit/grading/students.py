@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bpkit.grading.identity import NUMBERED, TWO_DIGITS
@@ -86,6 +86,7 @@ class Roster:
 
     ids: list[str]
     keys: dict[str, set[str]]  # id → fragments as joined lowercase words
+    fields: dict[str, dict[str, str]] = field(default_factory=dict)  # id → {column: value}
 
     def match(self, parts: tuple[str, ...]) -> tuple[str | None, str]:
         """Return (student id, "") or (None, why no single student matched)."""
@@ -138,7 +139,7 @@ def read_roster(path: Path, option: str = "--roster") -> Roster:
         raise SystemExit(f"{where}: expected a header and one row per student")
     header = [h.strip().lower() for h in rows[0]]
     column = next((header.index(c) for c in ID_COLUMNS if c in header), 0)
-    ids, keys = [], {}
+    ids, keys, fields = [], {}, {}
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
@@ -148,6 +149,9 @@ def read_roster(path: Path, option: str = "--roster") -> Roster:
         if student in keys:
             raise SystemExit(f"{where}, line {number}: {student!r} listed twice")
         ids.append(student)
+        fields[student] = {
+            h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(header)
+        }
         keys[student] = set()
         for cell in row:
             for fragment in cell.split(";"):
@@ -156,7 +160,7 @@ def read_roster(path: Path, option: str = "--roster") -> Roster:
                     keys[student].add("".join(words))
                 if 2 <= len(words) <= 3 and all(w.isalpha() for w in words):
                     keys[student].add("".join(reversed(words)))  # "John Smith" ~ "smithjohn"
-    return Roster(ids, keys)
+    return Roster(ids, keys, fields)
 
 
 def student_of(parts: tuple[str, ...], names: list[str], roster: Roster | None) -> tuple:
