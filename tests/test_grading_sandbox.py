@@ -313,3 +313,43 @@ def test_a_hidden_input_never_travels_back_in_the_feedback(tmp_path):
         assert f"{abs(value):.3f}" not in written
     feedback = (out / "leak_90_fixture.feedback.md").read_text()
     assert "✗ hidden case 2: raised Exception\n" in feedback
+
+
+TOPO_PATCH = """import sys
+
+def copy_the_spec(namespace, function, spec, leaves):
+    if isinstance(spec, str):  # "chain:N": x, t0, t1, ... in the order they were made
+        return {"order": ["x", *(f"t{i}" for i in range(int(spec[6:])))]}
+    return {"order": [*leaves, *(line[0] for line in spec)]}
+
+for name, module in list(sys.modules.items()):
+    collect = getattr(getattr(module, "topo", None), "collect", None)
+    if collect is not None:  # the notebook's half of the driver, rewritten to copy the spec
+        collect.__code__ = copy_the_spec.__code__
+
+def topological_order(root):
+    raise NotImplementedError
+"""
+
+
+@needs_namespaces
+def test_a_rewritten_topo_half_cannot_copy_the_spec_order(tmp_path):
+    """The notebook's half of the topo driver can be rewritten, so the hidden graphs list their
+    lines out of order: copying the spec (or the builder's dict) gives no valid order."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    exercise = "06_autodiff"
+    released = json.loads((REPO / "exercises" / exercise / f"{exercise}.ipynb").read_text())
+    cell = {"cell_type": "code", "metadata": {}, "source": TOPO_PATCH, "outputs": []}
+    released["cells"].append({**cell, "execution_count": None})
+    (folder / f"{exercise}.ipynb").write_text(json.dumps(released))
+    out = tmp_path / "out"
+    assert bpkit_main(["grade", str(folder), "--out", str(out), "--source", "exercises"]) == 0
+    record = json.loads((out / f"{exercise}.results.json").read_text())["extra_data"]["bpkit"]
+    topo = record["functions"]["topological_order"]
+    hidden = [score for public, score, _ in topo["cases"] if not public]
+    # Only the one-line hidden graph (x → L), whose every listing is in order, still passes;
+    # the others earn what any list of the right nodes earns, ½ (before: every hidden case 1).
+    assert len(hidden) == 4
+    assert sorted(hidden) == [0.5, 0.5, 0.5, 1.0]
+    assert topo["score"] < topo["max"]

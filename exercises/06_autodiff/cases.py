@@ -96,19 +96,44 @@ def _op(name: str, *inputs: Node) -> Node:
     raise ValueError(f"unknown op {name!r}")
 
 
+def root_of(spec: Any) -> str:
+    """The name of a spec's root: its last line (``"chain:N"``: the last tanh, t{N−1})."""
+    if isinstance(spec, str) and spec.startswith("chain:"):
+        return f"t{int(spec[6:]) - 1}"
+    return spec[-1][0]
+
+
 def build_graph(spec: Any, leaves: dict[str, float]) -> dict[str, Node]:
     """Build nodes from ``leaves`` and a spec ``[[name, op, input, ...], ...]``.
 
-    The last line is the root. The spec ``"chain:N"`` makes x → tanh → ... (N tanh nodes).
-    Returns every node by name, in creation order.
+    The last line is the root; the others may come in any order (a line is built once its
+    inputs exist). The spec ``"chain:N"`` makes x → tanh → ... (N tanh nodes). Returns every
+    node by name, the root first and the others sorted by name: an order that no topological
+    sort could copy, since the notebook's half of the ``topo`` driver sees this dict.
     """
     nodes = {name: Node(value, label=name) for name, value in leaves.items()}
     if isinstance(spec, str) and spec.startswith("chain:"):
         spec = [[f"t{i}", "tanh", f"t{i - 1}" if i else "x"] for i in range(int(spec[6:]))]
-    for name, op, *inputs in spec:
+    lines = {line[0]: line for line in spec}
+    missing = {name: {i for i in line[2:] if i not in nodes} for name, line in lines.items()}
+    waiting: dict[str, list[str]] = {}
+    for name, needs in missing.items():
+        for need in needs:
+            waiting.setdefault(need, []).append(name)
+    ready = [name for name, needs in missing.items() if not needs]
+    while ready:  # Kahn's algorithm: build each line once all its inputs are built
+        name = ready.pop()
+        _, op, *inputs = lines[name]
         nodes[name] = _op(op, *(nodes[i] for i in inputs))
         nodes[name].label = name
-    return nodes
+        for child in waiting.pop(name, []):
+            missing[child].discard(name)
+            if not missing[child]:
+                ready.append(child)
+    if len(nodes) != len(leaves) + len(lines):
+        raise ValueError("graph spec: an input that no line or leaf defines, or a cycle")
+    root = root_of(spec)
+    return {root: nodes[root], **{name: nodes[name] for name in sorted(nodes) if name != root}}
 
 
 def graph_edges(spec: Any, leaves: dict[str, float]) -> dict:
@@ -144,8 +169,7 @@ def with_graph(got: Any, spec: Any, leaves: dict[str, float]) -> dict:
 def topo(namespace: dict, function: str, spec: Any, leaves: dict[str, float]) -> dict:
     """Call ``function(root)``; return the order of node names (``with_graph`` adds the graph)."""
     nodes = build_graph(spec, leaves)
-    root = list(nodes.values())[-1]
-    order = function_of(namespace, function)(root)
+    order = function_of(namespace, function)(nodes[root_of(spec)])
     names = [n.label if isinstance(n, Node) else f"<{type(n).__name__}>" for n in list(order)]
     return {"order": [name if type(name) is str else "<not a name>" for name in names]}
 
@@ -154,7 +178,8 @@ def backprop(namespace: dict, function: str, spec: Any, leaves: dict[str, float]
     """Call ``function(root)`` on a fresh graph; return the gradient of every leaf and of the
     root (∂root/∂root = 1), by name."""
     nodes = build_graph(spec, leaves)
-    root_name, root = list(nodes.items())[-1]
+    root_name = root_of(spec)
+    root = nodes[root_name]
     function_of(namespace, function)(root)
     return {**{name: float(nodes[name].grad) for name in leaves}, root_name: float(root.grad)}
 
@@ -187,10 +212,10 @@ def expected_backprop(spec: Any, leaves: dict[str, float]) -> dict:
 
     def root_value(v: np.ndarray) -> float:
         nodes = build_graph(spec, dict(zip(names, v.tolist(), strict=True)))
-        return list(nodes.values())[-1].data
+        return nodes[root_of(spec)].data
 
     slopes = numeric_grad(root_value, [leaves[n] for n in names])
-    root_name = list(build_graph(spec, leaves))[-1]
+    root_name = root_of(spec)
     return {**{name: float(g) for name, g in zip(names, slopes, strict=True)}, root_name: 1.0}
 
 
