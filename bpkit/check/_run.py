@@ -231,7 +231,13 @@ def _report(fn, name, n_cases, case, got, expected, error, message, n_failed) ->
             message = ""
             digits = _digits(got, expected)
             lines += _show("expected", part, expected, digits) + _show("got", part, got, digits)
-    if message:
+    if message and error is None and case.get("quantity") == "accuracy":
+        wanted = case.get("options", {}).get("threshold", 0.0)
+        if isinstance(got, float):
+            lines.append(f"  accuracy {got:.1%}: it needs at least {wanted:.0%}")
+        else:  # the finish half could not build the network from what came back
+            lines.append(f"  {got}")
+    elif message:
         if error is not None or not message.startswith("got "):
             lines.append(f"  {message}")  # "got …, expected …" would repeat the lines below
         if error is None and "expected_text" in case:  # e.g. "any order with parents first"

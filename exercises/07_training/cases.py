@@ -36,6 +36,8 @@ def public_cases(seed: int | None = None) -> list[dict]:
         "driver": "train_accuracy",
         "compare": "at_least",
         "options": {"threshold": 0.95},
+        "quantity": "accuracy",
+        "mistakes": ["params_unreadable", "not_trained"],
         "label": f"the 1348 training digits of train_test_split(X, y, 0.25, seed={split}); "
         "the check measures the accuracy on the other 449",
         "hint": "watch the loss fall: if it stalls, raise the learning rate or the number of "

@@ -79,7 +79,7 @@ def public_cases(seed: int | None = None) -> list[dict]:
         "oracle": "gru_step_backward",
         "options": {"rtol": 1e-5, "atol": 1e-8},
         "names": ["dx", "dh_prev", "dWx", "dWh", "db", "dbhn"],
-        "mistakes": ["gru_direct_path_missing", "gru_update_swapped"],
+        "mistakes": ["gru_direct_path_missing", "gru_update_swapped", "gru_reset_missing"],
     }
     steps, sequences = sizes(seed, "step"), sizes(seed, "sequence")
     return [

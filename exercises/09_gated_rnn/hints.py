@@ -125,7 +125,7 @@ def lstm_off_by_one(case, got, expected, error):
     return None
 
 
-def _gru_reference(p, direct=True, swapped=False):
+def _gru_reference(p, direct=True, swapped=False, reset=True):
     """dh_prev of one GRU step, with (or without) one of two mistakes."""
     cases = _cases()
     x, h_prev, Wx, Wh, b, bhn, dh = (p[k] for k in ("x", "h_prev", "Wx", "Wh", "b", "bhn", "dh"))
@@ -140,7 +140,7 @@ def _gru_reference(p, direct=True, swapped=False):
     sign = -1.0 if swapped else 1.0
     dz_u = sign * dh * (h_prev - n) * u * (1 - u)
     dz_r = dz_n * hn * r * (1 - r)
-    dzh = np.concatenate([dz_r, dz_u, dz_n * r], axis=1)
+    dzh = np.concatenate([dz_r, dz_u, dz_n * r if reset else dz_n], axis=1)
     return dzh @ Wh.T + (dh * keep if direct else 0.0)
 
 
@@ -153,6 +153,19 @@ def gru_direct_path_missing(case, got, expected, error):
         return (
             "dh_prev misses the direct path: h = (1 − z) ⊙ n + z ⊙ h_prev sends dh ⊙ z "
             "straight to h_prev, besides what goes back through the gates' W_h."
+        )
+    return None
+
+
+def gru_reset_missing(case, got, expected, error):
+    dh_prev = as_array(part(got, 1))
+    if dh_prev is None or close(dh_prev, expected[1]):
+        return None
+    p = _cases().gru_problem(**case["kwargs"])
+    if close(dh_prev, _gru_reference(p, reset=False)):
+        return (
+            "the candidate reads h_prev through the reset gate, n = tanh(z_n + r ⊙ (h_prev W_hn + "
+            "b_hn)), so the gradient into h_prev W_hn carries the factor r."
         )
     return None
 

@@ -173,3 +173,21 @@ ANSWERS = {
     "backward": ["parent.grad += local_grad * node.grad"],
     "softmax_cross_entropy": ["dz[np.arange(batch), y] -= 1"],
 }
+
+_TRAIN = """\
+import numpy as np
+def train_classifier(X, y, seed=0):
+    rng = np.random.default_rng(seed)
+    W1 = rng.standard_normal((X.shape[1], 64)) / np.sqrt(X.shape[1])
+    b1 = np.zeros(64)
+    W2 = rng.standard_normal((64, 10)) / 8.0
+    b2 = np.zeros(10)
+    {body}
+"""
+
+MISTAKES += [
+    # train_classifier: the check trains for real, so each of these takes a moment
+    (["guessing"], _TRAIN.format(body='return {"W1": W1, "b1": b1, "W2": W2, "b2": b2}')),
+    (["dict"], _TRAIN.format(body="return W1, b1, W2, b2")),
+    (["dict"], _TRAIN.format(body='return {"W1": W1, "b1": b1, "W2": W2.T, "b2": b2}')),
+]

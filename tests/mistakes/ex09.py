@@ -111,4 +111,33 @@ MISTAKES = [
     ),
 ]
 
+_GRU = """\
+import numpy as np
+def gru_step_backward(dh, x, h_prev, Wx, Wh, b, bhn):
+    H = h_prev.shape[1]
+    s = lambda v: 0.5 + 0.5 * np.tanh(0.5 * v)
+    zx, zh = x @ Wx + b, h_prev @ Wh
+    r = s(zx[:, :H] + zh[:, :H])
+    z = s(zx[:, H : 2 * H] + zh[:, H : 2 * H])
+    hn = zh[:, 2 * H :] + bhn
+    n = np.tanh(zx[:, 2 * H :] + r * hn)
+    dz_n = dh * {write} * (1 - n**2)
+    dz_z = {sign}dh * (h_prev - n) * z * (1 - z)
+    dz_r = dz_n * hn * r * (1 - r)
+    dzx = np.concatenate([dz_r, dz_z, dz_n], axis=1)
+    dzh = np.concatenate([dz_r, dz_z, {n_part}], axis=1)
+    dh_prev = dzh @ Wh.T{direct}
+    return dzx @ Wx.T, dh_prev, x.T @ dzx, h_prev.T @ dzh, dzx.sum(axis=0), (dz_n * r).sum(axis=0)
+"""
+_GRU_GOOD = {"write": "(1 - z)", "sign": "", "n_part": "dz_n * r", "direct": " + dh * z"}
+
+MISTAKES += [
+    (["direct path"], _GRU.format(**{**_GRU_GOOD, "direct": ""})),
+    (
+        ["swapped"],
+        _GRU.format(**{**_GRU_GOOD, "write": "z", "sign": "-", "direct": " + dh * (1 - z)"}),
+    ),
+    (["reset gate"], _GRU.format(**{**_GRU_GOOD, "n_part": "dz_n"})),
+]
+
 ANSWERS = {"lstm_backward": ["dwx += xs[t].t @ dz"], "lstm_step_backward": []}
