@@ -194,7 +194,28 @@ def transpose_in_matmul(error: Any, operands: list[tuple[str, tuple[int, ...]]])
     return f"a matrix product's shapes do not chain (numpy's message is above): {rule}."
 
 
-DETECTORS: dict[str, Detector] = {"not_averaged": not_averaged}
+def summed_once_over_time(case, got, expected, error):
+    """A BPTT result ``(dxs, dW…, db)`` whose weight gradients keep one step only: assigned
+    with ``=`` where the steps' shares must be summed with ``+=``."""
+    if not isinstance(got, tuple | list) or len(got) != len(expected) or len(got) < 2:
+        return None
+    if case.get("kwargs", {}).get("T", 1) < 2:
+        return None
+    ok = [close(g, e, rtol=1e-4, atol=1e-6) for g, e in zip(got, expected, strict=True)]
+    if ok[0] and not any(ok[1:]):
+        names = case.get("names") or [f"value [{i}]" for i in range(len(got))]
+        return (
+            f"{names[0]} is right but {', '.join(names[1:-1])} and {names[-1]} are not: the "
+            "weights serve every time step, so their gradients add up over the steps: "
+            "accumulate them with +=; = keeps only the last step you visit."
+        )
+    return None
+
+
+DETECTORS: dict[str, Detector] = {
+    "not_averaged": not_averaged,
+    "summed_once_over_time": summed_once_over_time,
+}
 
 
 def detectors_for(case: dict) -> dict[str, Detector]:

@@ -91,7 +91,7 @@ def public_cases(seed: int | None = None) -> list[dict]:
         "mistakes": [
             "matmul_transpose",
             "bptt_no_tanh_prime",
-            "bptt_overwrite",
+            "summed_once_over_time",
             "bptt_no_carry",
             "bptt_off_by_one",
         ],

@@ -70,20 +70,6 @@ def clip_always(case, got, expected, error):
     return None
 
 
-def bptt_overwrite(case, got, expected, error):
-    """dWxh, dWhh and dbh keep one step only: assigned with ``=`` instead of summed with ``+=``."""
-    if not isinstance(got, tuple) or len(got) != 4 or case.get("kwargs", {}).get("T", 1) < 2:
-        return None
-    ok = [close(g, e, rtol=1e-4, atol=1e-6) for g, e in zip(got, expected, strict=True)]
-    if ok[0] and not (ok[1] or ok[2] or ok[3]):
-        return (
-            "dxs is right but dWxh, dWhh and dbh are not: the weights are shared by every time "
-            "step, so their gradients add up over the steps: accumulate them with +=; = keeps "
-            "only the last step you visit."
-        )
-    return None
-
-
 def matmul_transpose(case, got, expected, error):
     """``dz @ Wxh`` where ``dz @ Wxh.T`` belongs: numpy's shape error, explained."""
     sizes = case.get("kwargs", {})

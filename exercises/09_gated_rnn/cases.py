@@ -71,7 +71,7 @@ def public_cases(seed: int | None = None) -> list[dict]:
         "oracle": "lstm_backward",
         "options": {"rtol": 1e-5, "atol": 1e-8},
         "names": ["dxs", "dWx", "dWh", "db"],
-        "mistakes": ["dc_not_carried", "lstm_off_by_one", "weights_overwritten"],
+        "mistakes": ["dc_not_carried", "lstm_off_by_one", "summed_once_over_time"],
     }
     gru_backward = {
         "function": "gru_step_backward",

@@ -220,17 +220,3 @@ def gate_prime_of_z(case, got, expected, error):
             "output (i, f or o), not its pre-activation z."
         )
     return None
-
-
-def weights_overwritten(case, got, expected, error):
-    """dWx, dWh and db keep one step only: assigned with ``=`` instead of summed with ``+=``."""
-    if not isinstance(got, tuple | list) or len(got) != 4 or case["kwargs"].get("T", 1) < 2:
-        return None
-    ok = [close(g, e, rtol=1e-4, atol=1e-6) for g, e in zip(got, expected, strict=True)]
-    if ok[0] and not (ok[1] or ok[2] or ok[3]):
-        return (
-            "dxs is right but dWx, dWh and db are not: the weights serve every time step, so "
-            "their gradients add up over the steps: accumulate them with +=; = keeps only the "
-            "last step you visit."
-        )
-    return None
