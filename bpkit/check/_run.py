@@ -155,13 +155,7 @@ def call_strict(
         _simplefilter("error", RuntimeWarning)
         with _errstate(over="warn", divide="warn", invalid="warn"):
             value = driver(namespace, function, *args, **kwargs)
-    for index, (old, new) in enumerate(zip(before[0], args, strict=True)):
-        if not _same(old, new):
-            what = _parameter_name(namespace.get(function), index)
-            raise ChangedInput(
-                f"{function} changed its argument {what} in place; "
-                "leave the caller's arrays as they were and return new ones"
-            )
+    _check_unchanged(before[0], args, namespace.get(function), function)
     for key in before[1]:
         if not _same(before[1][key], kwargs[key]):
             raise ChangedInput(f"{function} changed its argument `{key}` in place")
@@ -173,13 +167,18 @@ def guarded(fn: Any, function: str, *args: Any, **kwargs: Any) -> Any:
     in place, an array or dict the driver built for it (``call_strict`` sees only the case's)."""
     before = _deepcopy(args)
     value = fn(*args, **kwargs)
+    _check_unchanged(before, args, fn, function)
+    return value
+
+
+def _check_unchanged(before: Any, args: Any, fn: Any, function: str) -> None:
+    """Raise :class:`ChangedInput` naming the first argument that differs from its copy."""
     for index, (old, new) in enumerate(zip(before, args, strict=True)):
         if not _same(old, new):
             raise ChangedInput(
                 f"{function} changed its argument {_parameter_name(fn, index)} in place; "
                 "leave the caller's arrays as they were and return new ones"
             )
-    return value
 
 
 def _call(case: dict, namespace: dict) -> tuple[Any, BaseException | None]:
