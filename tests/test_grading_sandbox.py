@@ -331,17 +331,45 @@ def topological_order(root):
     raise NotImplementedError
 """
 
+# Ops that keep no parents, and the notebook's half of their driver rewritten to claim the
+# parents are right: before node_op was two-sided, this scored mul and tanh 1/1 each.
+PARENTS_PATCH = """import math, sys
+from bpkit.check.graph import Node
+
+def claim_parents(namespace, function, *values):
+    import numpy as np
+    out = namespace[function](*[Node(v) for v in values])
+    local = np.array(out.local_grads, dtype=np.float64)
+    return {"data": out.data, "local_grads": local, "parents_ok": 1.0, "parents": "(a, b)"}
+
+for name, module in list(sys.modules.items()):
+    driver = getattr(module, "node_op", None)
+    half = getattr(driver, "collect", driver)
+    if callable(half) and hasattr(half, "__code__"):
+        half.__code__ = claim_parents.__code__
+
+def mul(a, b):
+    return Node(a.data * b.data, (), (b.data, a.data), "*")
+
+def tanh(a):
+    t = math.tanh(a.data)
+    return Node(t, (), (1 - t * t,), "tanh")
+"""
+
 
 @needs_namespaces
-def test_a_rewritten_topo_half_cannot_copy_the_spec_order(tmp_path):
-    """The notebook's half of the topo driver can be rewritten, so the hidden graphs list their
-    lines out of order: copying the spec (or the builder's dict) gives no valid order."""
+def test_a_rewritten_half_of_a_driver_buys_no_marks(tmp_path):
+    """The notebook's half of a two-sided driver can be rewritten. For topo, the hidden graphs
+    list their lines out of order, so copying the spec (or the builder's dict) gives no valid
+    order. For node_op, that half reports only which inputs the parents are; the grader's half
+    decides, so a claim of right parents counts for nothing."""
     folder = tmp_path / "in"
     folder.mkdir()
     exercise = "06_autodiff"
     released = json.loads((REPO / "exercises" / exercise / f"{exercise}.ipynb").read_text())
-    cell = {"cell_type": "code", "metadata": {}, "source": TOPO_PATCH, "outputs": []}
-    released["cells"].append({**cell, "execution_count": None})
+    for patch in (TOPO_PATCH, PARENTS_PATCH):
+        cell = {"cell_type": "code", "metadata": {}, "source": patch, "outputs": []}
+        released["cells"].append({**cell, "execution_count": None})
     (folder / f"{exercise}.ipynb").write_text(json.dumps(released))
     out = tmp_path / "out"
     assert bpkit_main(["grade", str(folder), "--out", str(out), "--source", "exercises"]) == 0
@@ -353,3 +381,7 @@ def test_a_rewritten_topo_half_cannot_copy_the_spec_order(tmp_path):
     assert len(hidden) == 4
     assert sorted(hidden) == [0.5, 0.5, 0.5, 1.0]
     assert topo["score"] < topo["max"]
+    for op in ("mul", "tanh"):  # data and local gradients right, parents wrong: 2/3 per case
+        cases = record["functions"][op]["cases"]
+        assert [round(score, 4) for _, score, _ in cases] == [0.6667] * len(cases), cases
+        assert cases[0][2].startswith("parents: got not a Node, expected (a")

@@ -42,7 +42,7 @@ MISTAKES = [
         "    return Node(a.data * b.data, parents=(a, b), local_grads=(1.0, 1.0), op='*')\n",
     ),
     (
-        ["parents"],
+        ["parents = ()", "very input nodes"],
         _NODE + "def mul(a, b):\n"
         "    return Node(a.data * b.data, parents=(), local_grads=(), op='*')\n",
     ),
@@ -58,6 +58,12 @@ MISTAKES = [
         _NODE + "def tanh(a):\n"
         "    t = math.tanh(a.data)\n"
         "    return Node(t, parents=(a,), local_grads=(1.0 - a.data**2,), op='tanh')\n",
+    ),
+    (
+        ["another node", "very input nodes"],
+        _NODE + "def tanh(a):\n"
+        "    t = math.tanh(a.data)\n"
+        "    return Node(t, parents=(Node(a.data),), local_grads=(1.0 - t * t,), op='tanh')\n",
     ),
     (
         ["1 − t²"],
