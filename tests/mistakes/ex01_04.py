@@ -401,6 +401,49 @@ def xor_weights():
     ),
 ]
 
+# Wrong only where a hidden case looked before: found by tests/test_check_grade_agree.py
+# (check ✓, grade short), each now failing a public case whose hint names it.
+MISTAKES += [
+    (
+        ["ignores its argument h", "h = 0.01"],
+        """\
+def central_difference(f, x, h=1e-5):
+    return (f(x + 1e-5) - f(x - 1e-5)) / 2e-5
+""",
+    ),
+    (
+        ["ignores its argument h", "h = 0.001"],
+        """\
+def forward_difference(f, x, h=1e-5):
+    return (f(x + 1e-5) - f(x)) / 1e-5
+""",
+    ),
+    (
+        ["depth is 0", "one path"],
+        """\
+def count_paths(depth, width):
+    n = 1
+    for _ in range(depth - 1):
+        n *= width
+    return n * width if depth else 0
+""",
+    ),
+    (
+        ["not the largest"],
+        """\
+def largest_stable_lr(curvatures):
+    return 2.0 / curvatures[-1]
+""",
+    ),
+    (
+        ["not the largest"],
+        """\
+def largest_stable_lr(curvatures):
+    return 2.0 / max(curvatures[0], curvatures[-1])
+""",
+    ),
+]
+
 # Phrases that would hand the learner the solution: no feedback may contain them.
 ANSWERS = {
     "count_paths": ["width ** depth", "width**depth"],
