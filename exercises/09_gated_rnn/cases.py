@@ -54,8 +54,15 @@ def public_cases(seed: int | None = None) -> list[dict]:
         "oracle": "lstm_step_forward",
         "options": {"rtol": 1e-9, "atol": 1e-12},
         "names": ["h", "c"],
-        "hint": "a = x @ Wx + h_prev @ Wh + b holds the gates side by side in the order "
-        "i, f, g, o (H columns each); c = f ⊙ c_prev + i ⊙ g and h = o ⊙ tanh(c).",
+        "mistakes": [
+            "gates_out_of_order",
+            "gate_squashed_wrong",
+            "cell_forgets_nothing",
+            "h_not_squashed",
+        ],
+        "hint": "compare each piece with the LSTM of lesson 09: which columns of a each gate "
+        "takes, which squashing function each gets, and which gate scales which term of c "
+        "and of h.",
     }
     step_backward = {
         "function": "lstm_step_backward",

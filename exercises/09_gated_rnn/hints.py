@@ -220,3 +220,70 @@ def gate_prime_of_z(case, got, expected, error):
             "output (i, f or o), not its pre-activation z."
         )
     return None
+
+
+# --- lstm_step_forward: each detector rebuilds one wrong step and compares (h, c) ---------
+
+
+def _forward(case, order=(0, 1, 2, 3), squash=None, forget=True, squash_c=True):
+    """(h, c) of one step, with the gates read from other blocks of a (``order`` gives the
+    block of i, f, g, o), other squashing functions, no forget gate, or h = o ⊙ c."""
+    cases = _cases()
+    p = cases.lstm_problem(**case["kwargs"])
+    x, h_prev, c_prev = p["xs"][0], p["h0"], p["c0"]
+    H = h_prev.shape[1]
+    a = x @ p["Wx"] + h_prev @ p["Wh"] + p["b"]
+    blocks = [a[:, k * H : (k + 1) * H] for k in order]
+    fns = squash or (cases.sigmoid, cases.sigmoid, np.tanh, cases.sigmoid)
+    i, f, g, o = (fn(block) for fn, block in zip(fns, blocks, strict=True))
+    c = (f * c_prev if forget else c_prev) + i * g
+    return o * (np.tanh(c) if squash_c else c), c
+
+
+def _same_step(got, want) -> bool:
+    return isinstance(got, tuple | list) and len(got) == 2 and all(map(close, got, want))
+
+
+def gates_out_of_order(case, got, expected, error):
+    """The four gates read from the blocks of a in another order (i, f, o, g, say)."""
+    from itertools import permutations
+
+    for order in permutations(range(4)):
+        if order != (0, 1, 2, 3) and _same_step(got, _forward(case, order=order)):
+            return (
+                "your gates read the wrong blocks of a: the task lays them side by side in "
+                "the order i, f, g, o, H columns each. Check which block each gate takes."
+            )
+    return None
+
+
+def gate_squashed_wrong(case, got, expected, error):
+    """A tanh where a gate needs a sigmoid, or a sigmoid for the candidate g."""
+    cases = _cases()
+    s, t = cases.sigmoid, np.tanh
+    for fns in [(s, s, s, s), (t, t, t, t), (s, s, t, t), (t, t, s, t), (s, t, t, s)]:
+        if _same_step(got, _forward(case, squash=fns)):
+            return (
+                "a squashing function is swapped: a gate (i, f, o) is a fraction of what "
+                "passes, between 0 and 1, so it is a sigmoid; the candidate g is a new value "
+                "between −1 and 1, so it is a tanh."
+            )
+    return None
+
+
+def cell_forgets_nothing(case, got, expected, error):
+    if _same_step(got, _forward(case, forget=False)):
+        return (
+            "your cell keeps all of c_prev: the forget gate is what decides how much of the "
+            "old cell state survives the step."
+        )
+    return None
+
+
+def h_not_squashed(case, got, expected, error):
+    if _same_step(got, _forward(case, squash_c=False)):
+        return (
+            "c is right but h is not: the cell state may grow without bound, so h shows it "
+            "squashed into (−1, 1) before the output gate scales it."
+        )
+    return None

@@ -401,6 +401,29 @@ def xor_weights():
     ),
 ]
 
+# xor_weights returning something that is no 2-2-1 network: before, the XOR-separability
+# hint answered (issue 24: "4.5 a wrong return type gets a hint about the logic gates").
+MISTAKES += [
+    (
+        ["a dict with keys", "as a tuple"],
+        """\
+import numpy as np
+def xor_weights():
+    W1 = np.array([[20.0, 20.0], [20.0, 20.0]]); b1 = np.array([-10.0, -30.0])
+    return {"W1": W1, "b1": b1, "W2": np.array([[20.0], [-20.0]]), "b2": np.array([-10.0])}
+""",
+    ),
+    (
+        ["shaped (2, 2), (2,), (1, 2), (1,)", "W2 (2, 1)"],
+        """\
+import numpy as np
+def xor_weights():
+    W1 = np.array([[20.0, 20.0], [20.0, 20.0]]); b1 = np.array([-10.0, -30.0])
+    return W1, b1, np.array([[20.0, -20.0]]), np.array([-10.0])
+""",
+    ),
+]
+
 # Wrong only where a hidden case looked before: found by tests/test_check_grade_agree.py
 # (check ✓, grade short), each now failing a public case whose hint names it.
 MISTAKES += [
