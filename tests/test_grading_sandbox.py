@@ -31,19 +31,21 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def _namespaces_work() -> bool:
-    """True when this process may create mount, network and PID namespaces (tried in a child)."""
-    if os.geteuid() != 0:
-        return False
+    """True when this process may create mount, network and PID namespaces (tried in a child):
+    as root directly, as another user inside a user namespace of its own."""
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child, measured through its exit code
         libc = ctypes.CDLL(None, use_errno=True)
+        if os.geteuid() != 0 and libc.unshare(0x10000000) != 0:  # CLONE_NEWUSER
+            os._exit(1)
         os._exit(0 if libc.unshare(0x00020000 | 0x40000000 | 0x20000000) == 0 else 1)
     return os.waitpid(pid, 0)[1] == 0
 
 
 NAMESPACES = _namespaces_work()
 needs_namespaces = pytest.mark.skipif(
-    not NAMESPACES, reason="needs root and a kernel that allows mount, net and PID namespaces"
+    not NAMESPACES,
+    reason="needs mount, net and PID namespaces: root, or a kernel that allows user namespaces",
 )
 
 
@@ -110,6 +112,50 @@ def test_the_exercises_are_only_their_public_parts_inside():
     run = runner.run([cell], [], runner.Limits(), _isolated())
     assert not run.cell_errors, run.cell_errors
     assert run.output.decode().strip().splitlines()[-1] in ("['cases.py', 'hints.py']", "[]")
+
+
+ESCAPE = """import ctypes, json, os
+libc = ctypes.CDLL(None, use_errno=True)
+def tried(step):
+    try:
+        return step()
+    except OSError as error:
+        return type(error).__name__
+
+def chroot_out():  # the classic escape: chroot into a subfolder, walk up, chroot there
+    os.makedirs("jail", exist_ok=True)
+    os.chroot("jail")
+    for _ in range(64):
+        os.chdir("..")
+    os.chroot(".")
+    return sorted(os.listdir("/"))
+
+status = open("/proc/self/status").read().splitlines()
+print(json.dumps({
+    "caps": [line.split()[1] for line in status if line.startswith(("CapEff", "CapPrm"))],
+    "setuid0": tried(lambda: os.setuid(0)),
+    "umount": libc.umount2(b"/", 2),
+    "mount": libc.mount(b"none", b"/tmp", b"tmpfs", 0, b""),
+    "chroot": tried(chroot_out),
+}))
+"""
+
+
+@needs_namespaces
+def test_a_notebook_holds_no_capability_and_cannot_leave_its_root():
+    """As root the notebook runs as a fresh user; as any other user, in a user namespace
+    where it first held every capability: either way it holds none, so it can neither
+    unmount its root to see what lies beneath, nor mount, nor chroot its way out."""
+    run = runner.run([ESCAPE], [], runner.Limits(), _isolated())
+    assert not run.cell_errors, run.cell_errors
+    line = next(x for x in run.output.decode().splitlines() if x.startswith("{"))
+    seen = json.loads(line)
+    assert seen["caps"] == ["0000000000000000"] * 2
+    assert seen["setuid0"] in ("PermissionError", "OSError")  # EPERM as root, EINVAL in a userns
+    assert seen["umount"] == seen["mount"] == -1
+    assert seen["chroot"] == "PermissionError"
+    expected = "no capabilities" if os.geteuid() else "uid "
+    assert expected in run.sandbox["user"]
 
 
 ORPHAN_SLEEP = """import os, time
