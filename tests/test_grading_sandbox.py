@@ -137,6 +137,8 @@ print(json.dumps({
     "umount": libc.umount2(b"/", 2),
     "mount": libc.mount(b"none", b"/tmp", b"tmpfs", 0, b""),
     "chroot": tried(chroot_out),
+    "ptrace_reaper": libc.ptrace(16, 1, 0, 0),  # PTRACE_ATTACH to PID 1, which holds capabilities
+    "reaper_fds": tried(lambda: os.listdir("/proc/1/fd")),
 }))
 """
 
@@ -145,7 +147,8 @@ print(json.dumps({
 def test_a_notebook_holds_no_capability_and_cannot_leave_its_root():
     """As root the notebook runs as a fresh user; as any other user, in a user namespace
     where it first held every capability: either way it holds none, so it can neither
-    unmount its root to see what lies beneath, nor mount, nor chroot its way out."""
+    unmount its root to see what lies beneath, nor mount, nor chroot its way out, nor
+    borrow the capabilities of the reaper (PID 1) by tracing it."""
     run = runner.run([ESCAPE], [], runner.Limits(), _isolated())
     assert not run.cell_errors, run.cell_errors
     line = next(x for x in run.output.decode().splitlines() if x.startswith("{"))
@@ -154,6 +157,8 @@ def test_a_notebook_holds_no_capability_and_cannot_leave_its_root():
     assert seen["setuid0"] in ("PermissionError", "OSError")  # EPERM as root, EINVAL in a userns
     assert seen["umount"] == seen["mount"] == -1
     assert seen["chroot"] == "PermissionError"
+    assert seen["ptrace_reaper"] == -1  # it could otherwise borrow the reaper's capabilities
+    assert seen["reaper_fds"] in ("PermissionError", "FileNotFoundError")
     expected = "no capabilities" if os.geteuid() else "uid "
     assert expected in run.sandbox["user"]
 
