@@ -20,8 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from bpkit.check import check
+from bpkit.check import _VARIANTS, NOTEBOOKS, check
 from bpkit.check._run import call_strict
+from bpkit.check.exercises import variant_seed
 from bpkit.grading import _harness, codec, exercise, lookup, protocol, report, runner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -32,8 +33,10 @@ EXERCISES = Path(__file__).resolve().parents[1] / "exercises"
 
 
 @functools.cache
-def loaded(name: str) -> exercise.Exercise:
-    return exercise.load(name, EXERCISES)
+def loaded(name: str, student: str | None = None) -> exercise.Exercise:
+    """The exercise as the grader loads it; with ``student``, that learner's variant."""
+    seed = None if student is None else variant_seed(name, student)
+    return exercise.load(name, EXERCISES, seed)
 
 
 @functools.cache
@@ -61,9 +64,10 @@ def outcome(case: dict, namespace: dict) -> tuple[str, object]:
     return protocol.Watch._outcome(None, case, json.loads(_harness._json(message)))
 
 
-def full_grade(function: str, namespace: dict) -> tuple[bool, list[str]]:
+def full_grade(function: str, namespace: dict, student: str | None = None) -> tuple[bool, list]:
     """Does ``namespace[function]`` score full marks on the grader's cases? And the misses."""
-    cases = [c for c in loaded(exercise_of(function)).cases if c["function"] == function]
+    every = loaded(exercise_of(function), student).cases
+    cases = [c for c in every if c["function"] == function]
     missed = []
     for k, case in enumerate(cases):
         fraction, message = report.score_case(case, outcome(case, namespace), runner.Limits())
@@ -73,22 +77,33 @@ def full_grade(function: str, namespace: dict) -> tuple[bool, list[str]]:
     return not missed, missed
 
 
-def passes_check(fn) -> tuple[bool, str]:
+def passes_check(fn, student: str | None = None) -> tuple[bool, str]:
+    """Does ``check(fn)`` show ✓ (in ``student``'s variant, as their notebook's first cell sets)?"""
     out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        check(fn)
+    chosen = {name: variant_seed(name, student) for name in NOTEBOOKS} if student else {}
+    saved = dict(_VARIANTS)
+    _VARIANTS.clear()
+    _VARIANTS.update(chosen)
+    try:
+        with contextlib.redirect_stdout(out):
+            check(fn)
+    finally:
+        _VARIANTS.clear()
+        _VARIANTS.update(saved)
     return out.getvalue().startswith("✓"), out.getvalue()
 
 
 IDS = [f"{graded(e['code'])}-{i}" for i, e in enumerate(CORPUS)]
 
 
+@pytest.mark.parametrize("student", [None, "s001"], ids=["default", "variant"])
 @pytest.mark.parametrize("entry", CORPUS, ids=IDS)
-def test_check_and_grade_agree_on_a_mistake(entry):
+def test_check_and_grade_agree_on_a_mistake(entry, student):
+    """The default numbers, and one learner's variant (its own public and hidden cases)."""
     fn = function_of(entry["code"])
     namespace = {**fn.__globals__, fn.__name__: fn}
-    ticked, text = passes_check(fn)
-    full, missed = full_grade(fn.__name__, namespace)
+    ticked, text = passes_check(fn, student)
+    full, missed = full_grade(fn.__name__, namespace, student)
     assert ticked == full, f"check {'✓' if ticked else '✗'} but grade misses {missed}:\n{text}"
 
 
