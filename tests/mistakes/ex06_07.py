@@ -174,6 +174,20 @@ MISTAKES = [
     ),
 ]
 
+# softmax shifted by the row's mean: ✓ before, while a hidden case overflowed (found by
+# tests/test_check_grade_agree.py); a public row with scores ±1000 now shows it.
+MISTAKES += [
+    (
+        ["overflow", "row maximum"],
+        """\
+import numpy as np
+def softmax(z):
+    e = np.exp(z - z.mean(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+""",
+    ),
+]
+
 ANSWERS = {
     "mul": ["local_grads=(b.data, a.data)"],
     "backward": ["parent.grad += local_grad * node.grad"],
