@@ -165,7 +165,7 @@ def gru_problem(seed: int, T: int, batch: int, n_in: int, n_hidden: int) -> dict
 
 
 def gru_step(x, h_prev, Wx, Wh, b, bhn):
-    """One GRU step (PyTorch's equations, gates r, u, n side by side; PyTorch calls u z): return h."""
+    """One GRU step (PyTorch's equations; gates r, u, n side by side, PyTorch's r, z, n): h."""
     H = h_prev.shape[1]
     zx, zh = x @ Wx + b, h_prev @ Wh
     r = sigmoid(zx[:, :H] + zh[:, :H])
