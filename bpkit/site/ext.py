@@ -1,0 +1,106 @@
+"""The site's Sphinx settings, and the extension that gives notebook images their alt text.
+
+myst-nb takes an image output's ``width`` and ``height`` from its metadata but not its
+``alt`` (only a whole cell's ``mystnb.image.alt``). The notebook convention nbconvert and
+IPython's ``Image(alt=...)`` follow is the output's ``metadata["image/png"]["alt"]``, which
+is what ``bpkit.plot`` writes; :func:`setup` makes myst-nb read it, so every picture
+keeps its alt text on the page. An explorer's output is a widget view with a PNG
+fallback: its alt text rides along as ``data-alt`` and the page's script puts it on the
+widget's picture.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+from bpkit.site import assets
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+STATIC = Path(__file__).resolve().parent / "static"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def settings(vendor: str) -> dict[str, Any]:
+    """Return the Sphinx configuration of the site (``vendor``: the npm files to serve)."""
+    return {
+        "project": "bpkit",
+        "author": "The bpkit authors",
+        "copyright": "the bpkit authors",
+        "extensions": ["myst_nb", "bpkit.site.ext"],
+        "exclude_patterns": ["files", "**.ipynb_checkpoints"],
+        "html_theme": "sphinx_book_theme",
+        "html_title": "bpkit: backpropagation, hands on",
+        "html_static_path": [vendor, str(STATIC)],
+        "templates_path": [str(TEMPLATES)],
+        "html_extra_path": ["files"],
+        "html_css_files": ["bpkit-site.css"],
+        "html_js_files": ["bpkit-site.js"],
+        "html_theme_options": {"show_toc_level": 2, "use_download_button": False},
+        "html_last_updated_fmt": None,
+        "html_show_sourcelink": False,
+        "html_copy_source": False,
+        "language": "en",
+        # The notebooks are shown with the outputs they were stored with.
+        "nb_execution_mode": "off",
+        "nb_ipywidgets_js": {
+            assets.REQUIRE: {},
+            "bpkit-require.js": {},
+            # Every widget the lessons use is in the embedder's own bundle; anything else
+            # would be looked for beside it, never on another host.
+            assets.WIDGETS: {"data-jupyter-widgets-cdn": "../_static/vendor/"},
+        },
+        "myst_enable_extensions": ["dollarmath", "amsmath"],
+        "mathjax_path": assets.MATHJAX,
+        "suppress_warnings": ["myst.header"],  # lessons may step from # to ### on purpose
+    }
+
+
+def _image_alt(data: Any) -> str | None:
+    """Return the alt text stored in an image output's metadata, if any."""
+    meta = data.output_metadata.get(data.mime_type, {})
+    alt = meta.get("alt") if isinstance(meta, dict) else None
+    return str(alt) if alt else None
+
+
+def _patch_renderer() -> None:
+    """Make myst-nb's image and widget renderers carry the outputs' alt text."""
+    from docutils import nodes
+    from myst_nb.core.render import NbElementRenderer
+
+    if getattr(NbElementRenderer, "_bpkit_alt", False):
+        return
+    render_image = NbElementRenderer.render_image
+    render_widget_view = NbElementRenderer.render_widget_view
+
+    def image_with_alt(self: Any, data: Any) -> list:
+        rendered = render_image(self, data)
+        alt = _image_alt(data)
+        for node in rendered:
+            if isinstance(node, nodes.image) and alt and not node.get("alt"):
+                node["alt"] = alt
+        return rendered
+
+    def widget_with_alt(self: Any, data: Any) -> list:
+        # The PNG fallback beside the view says what the picture shows.
+        meta = data.output_metadata.get("image/png", {})
+        alt = meta.get("alt") if isinstance(meta, dict) else None
+        view = json.dumps(data.string) if not isinstance(data.string, str) else data.string
+        model = json.loads(view).get("model_id", "")
+        marker = (
+            f'<div class="bpkit-widget-alt" data-model="{html.escape(model)}" '
+            f'data-alt="{html.escape(alt or "")}" hidden></div>'
+        )
+        return [*render_widget_view(self, data), nodes.raw(text=marker, format="html")]
+
+    NbElementRenderer.render_image = image_with_alt
+    NbElementRenderer.render_widget_view = widget_with_alt
+    NbElementRenderer._bpkit_alt = True
+
+
+def setup(app: Any) -> dict[str, Any]:
+    """Register the extension with Sphinx."""
+    _patch_renderer()
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
