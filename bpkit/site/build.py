@@ -256,7 +256,8 @@ def build(
         if done.returncode != 0:
             raise SiteError(f"Sphinx failed ({done.returncode}):\n{done.stderr.strip()}")
         lines = [line for line in done.stderr.splitlines() if line.strip()]
-    pages = sorted(out.rglob("*.html"))
+    # The home page and the lessons (not the theme's parts in _static, search or genindex).
+    pages = [page for page in out.rglob("*.html") if page.relative_to(out).parts[0][0] != "_"]
     pages = [page for page in pages if page.name not in {"genindex.html", "search.html"}]
     return {
         "pages": len(pages),
