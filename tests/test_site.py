@@ -314,3 +314,53 @@ def test_every_page_loads_offline_with_math_widgets_and_no_serious_axe_violation
     }
     assert all(not found for found in serious.values()), json.dumps(serious, indent=1)
     assert len(results) == len(lessons()) + 3  # the lessons, home, index and search pages
+
+
+IMAGE_BYTES_JS = """async (img) => {
+  const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(text);
+}"""
+
+
+def test_dragging_a_slider_on_the_static_page_changes_the_picture(
+    site: Path, served: str, browser: Any
+):
+    """Lesson 01's tangent explorer, without a kernel: dragging h to its left end shows the
+    picture drawn for that stop, with its own alt text, and the page says Jupyter has the rest."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(served + "lessons/01_derivatives.html", wait_until="load")
+    figure = page.locator("figure.bpkit-frames").first
+    figure.scroll_into_view_if_needed()
+    assert "needs Jupyter" in figure.locator("figcaption").inner_text()
+    image = figure.locator("img")
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
+    )
+    before = (
+        image.get_attribute("src"),
+        image.get_attribute("alt"),
+        image.evaluate(IMAGE_BYTES_JS),
+    )
+    slider = figure.get_by_label("h", exact=True)
+    box = slider.bounding_box()
+    middle = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] * 0.6, middle)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 1, middle, steps=8)
+    page.mouse.up()
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
+    )
+    after = (image.get_attribute("src"), image.get_attribute("alt"), image.evaluate(IMAGE_BYTES_JS))
+    shots = os.environ.get("BPKIT_SCREENSHOTS")
+    if shots:
+        figure.screenshot(path=str(Path(shots) / "explorer_after_drag.png"))
+    page.close()
+    assert after[0] != before[0], "the picture's address did not change"
+    assert after[2] != before[2], "the picture did not change"
+    assert "h = 0.001" in after[1], after[1]
+    assert after[1] != before[1]

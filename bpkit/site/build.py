@@ -65,6 +65,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "`origin` remote when it is on GitHub; without either, pages have no Binder link)",
     )
     parser.add_argument("--ref", default="main", help="branch or tag Binder opens (default main)")
+    parser.add_argument(
+        "--no-frames",
+        action="store_true",
+        help="do not precompute the explorers' pictures (their sliders then do not move)",
+    )
 
 
 def lesson_title(notebook: Path) -> str:
@@ -203,23 +208,68 @@ def conf_py(vendor: Path) -> str:
     return f"from bpkit.site.ext import settings\n\nglobals().update(settings({str(vendor)!r}))\n"
 
 
-def write_sources(src: Path, lessons: list[Lesson], repo: str | None, ref: str) -> None:
-    """Write the Sphinx source folder: conf.py, index.md, the lessons, the downloads."""
+def add_frames(notebook: dict, stem: str, files: Path) -> int:
+    """Precompute the pictures of ``notebook``'s self-contained explorers; return how many.
+
+    The PNGs go to ``files/frames/STEM/K/`` (the site's ``frames/``); the explorer's output
+    gets their index as metadata ``bpkit_frames``, which :mod:`bpkit.site.ext` shows.
+    """
+    from bpkit.site import frames
+
+    made = 0
+    for k, cell in enumerate(notebook["cells"]):
+        outputs = [o for o in cell.get("outputs", []) if WIDGET_VIEW in o.get("data", {})]
+        call = frames.explorer_call("".join(cell.get("source", "")))
+        if not outputs or call is None:
+            continue
+        title, controls = frames.explorer_frames(*call)
+        folder = files / "frames" / stem / str(k)
+        folder.mkdir(parents=True, exist_ok=True)
+        spec = {"title": html.unescape(re.sub(r"<[^>]+>", "", title)), "controls": []}
+        for control in controls:
+            urls = []
+            for i, png in enumerate(control.frames):
+                (folder / f"{control.name}-{i}.png").write_bytes(png)
+                urls.append(f"../frames/{stem}/{k}/{control.name}-{i}.png")
+            spec["controls"].append(
+                {"name": control.name, "label": control.label, "labels": control.labels}
+                | {"start": control.start, "frames": urls, "alts": control.alts}
+            )
+            made += len(urls)
+        outputs[-1].setdefault("metadata", {})["bpkit_frames"] = spec
+    return made
+
+
+def write_sources(
+    src: Path, lessons: list[Lesson], repo: str | None, ref: str, frames: bool = True
+) -> int:
+    """Write the Sphinx source folder: conf.py, index.md, the lessons, the downloads.
+
+    Returns the number of explorer pictures precomputed."""
     (src / "lessons").mkdir(parents=True)
     (src / "files" / "notebooks").mkdir(parents=True)
     (src / "files" / "exercises").mkdir(parents=True)
     (src / "index.md").write_text(index_md(lessons, repo, ref), encoding="utf-8")
+    made = 0
     for lesson in lessons:
         copy = lesson_copy(lesson, repo, ref)
+        if frames:
+            made += add_frames(copy, lesson.stem, src / "files")
         text = json.dumps(copy, ensure_ascii=False, indent=1) + "\n"
         (src / "lessons" / lesson.path.name).write_text(text, encoding="utf-8")
         shutil.copy2(lesson.path, src / "files" / "notebooks" / lesson.path.name)
         if lesson.exercise is not None:
             shutil.copy2(lesson.exercise, src / "files" / "exercises" / lesson.path.name)
+    return made
 
 
 def build(
-    out: Path, course_root: Path, repo: str | None = None, ref: str = "main", quiet: bool = True
+    out: Path,
+    course_root: Path,
+    repo: str | None = None,
+    ref: str = "main",
+    quiet: bool = True,
+    frames: bool = True,
 ) -> dict:
     """Build the site into ``out`` and return a summary (pages, bytes, seconds, warnings)."""
     if importlib.util.find_spec("sphinx") is None or importlib.util.find_spec("myst_nb") is None:
@@ -229,7 +279,7 @@ def build(
     modules = assets.node_modules()
     with tempfile.TemporaryDirectory(prefix="bpkit-site-") as tmp:
         src, vendor = Path(tmp) / "src", Path(tmp) / "vendor"
-        write_sources(src, lessons, repo, ref)
+        made = write_sources(src, lessons, repo, ref, frames)
         assets.copy_vendor(modules, vendor)
         (src / "conf.py").write_text(conf_py(vendor), encoding="utf-8")
         if out.exists():
@@ -263,6 +313,7 @@ def build(
         "pages": len(pages),
         "bytes": sum(p.stat().st_size for p in out.rglob("*") if p.is_file()),
         "seconds": time.perf_counter() - start,
+        "frames": made,
         "warnings": lines,
     }
 
@@ -274,7 +325,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         course_root = find_course_root(args.root)
         repo = args.repo or github_repo(course_root)
-        summary = build(args.out, course_root, repo, args.ref)
+        summary = build(args.out, course_root, repo, args.ref, frames=not args.no_frames)
     except (SiteError, LabError, assets.AssetError) as error:
         print(f"bpkit site: {error}", file=sys.stderr)
         return 2
@@ -287,7 +338,8 @@ def run(args: argparse.Namespace) -> int:
         )
     size = summary["bytes"] / 1e6
     print(
-        f"bpkit site: {summary['pages']} pages, {size:.1f} MB in {args.out} "
+        f"bpkit site: {summary['pages']} pages, {summary['frames']} explorer pictures, "
+        f"{size:.1f} MB in {args.out} "
         f"({summary['seconds']:.0f} s); open {args.out / 'index.html'}"
     )
     return 0

@@ -65,6 +65,41 @@ def _image_alt(data: Any) -> str | None:
     return str(alt) if alt else None
 
 
+NOTE = (
+    "On this page the explorer moves one control at a time, through pictures drawn in "
+    "advance; the full explorer, with every value and combination, needs Jupyter."
+)
+
+
+def static_explorer(spec: dict[str, Any], alt: str | None) -> str:
+    """Return the HTML of an explorer whose sliders show precomputed pictures."""
+    first = spec["controls"][0]
+    controls = []
+    for i, control in enumerate(spec["controls"]):
+        start, labels = control["start"], control["labels"]
+        ident = f"bpkit-{id(spec)}-{i}"
+        controls.append(
+            f'<div class="bpkit-frames-control"><label for="{ident}">'
+            f"{html.escape(control['label'])}</label>"
+            f'<input type="range" id="{ident}" min="0" max="{len(labels) - 1}" step="1" '
+            f'value="{start}" data-control="{i}" aria-valuetext="{html.escape(labels[start])}">'
+            f'<output for="{ident}">{html.escape(labels[start])}</output></div>'
+        )
+    title = html.escape(spec.get("title") or "Explorer")
+    alt_text = alt or first["alts"][first["start"]]
+    payload = html.escape(json.dumps(spec["controls"]), quote=True)
+    picture = first["frames"][first["start"]]
+    return (
+        f'<figure class="bpkit-frames" data-controls="{payload}" '
+        f'data-alt="{html.escape(alt_text)}">\n'
+        f'<figcaption><strong>{title}</strong><br><span class="bpkit-explorer-note">{NOTE}'
+        "</span></figcaption>\n"
+        f'<div class="bpkit-frames-controls">{"".join(controls)}</div>\n'
+        f'<img src="{html.escape(picture)}" alt="{html.escape(alt_text)}">\n'
+        "</figure>"
+    )
+
+
 def _patch_renderer() -> None:
     """Make myst-nb's image and widget renderers carry the outputs' alt text."""
     from docutils import nodes
@@ -87,6 +122,9 @@ def _patch_renderer() -> None:
         # The PNG fallback beside the view says what the picture shows.
         meta = data.output_metadata.get("image/png", {})
         alt = meta.get("alt") if isinstance(meta, dict) else None
+        spec = data.output_metadata.get("bpkit_frames")
+        if spec:  # pictures precomputed at the sliders' stops: a static explorer
+            return [nodes.raw(text=static_explorer(spec, alt), format="html")]
         view = json.dumps(data.string) if not isinstance(data.string, str) else data.string
         model = json.loads(view).get("model_id", "")
         marker = (

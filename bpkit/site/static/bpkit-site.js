@@ -54,3 +54,40 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();
+
+// Static explorers (bpkit.site.frames): each slider steps through pictures drawn in
+// advance; moving one puts the others back at their stored values.
+(function () {
+  "use strict";
+
+  function setUp(figure) {
+    var controls = JSON.parse(figure.getAttribute("data-controls"));
+    var inputs = figure.querySelectorAll('input[type="range"]');
+    var img = figure.querySelector("img");
+    var stored = figure.getAttribute("data-alt");
+
+    function show(moved) {
+      inputs.forEach(function (input, i) {
+        if (i !== moved) input.value = String(controls[i].start);
+        var label = controls[i].labels[Number(input.value)];
+        input.setAttribute("aria-valuetext", label);
+        input.nextElementSibling.textContent = label;
+      });
+      var control = controls[moved];
+      var at = Number(inputs[moved].value);
+      img.src = control.frames[at];
+      img.alt = at === control.start ? stored : control.alts[at];
+    }
+
+    inputs.forEach(function (input, i) {
+      input.addEventListener("input", function () { show(i); });
+    });
+  }
+
+  function start() {
+    document.querySelectorAll("figure.bpkit-frames").forEach(setUp);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
