@@ -17,6 +17,11 @@ from bpkit.site import frames
         ),
         ("bpkit.widgets.gated_flow_explorer()", ("gated_flow_explorer", {})),
         ("widgets.backprop_stepper(seed=0, step=5)", ("backprop_stepper", {"seed": 0, "step": 5})),
+        (  # lesson 03: made, read by a claim, then shown
+            "e = bpkit.widgets.descent_explorer(dim=1, lr=0.9)\n"
+            "choices = [v for _, v in e.controls['lr'].options]\nclaim(len(choices) > 3, 'x')\ne",
+            ("descent_explorer", {"dim": 1, "lr": 0.9}),
+        ),
     ],
 )
 def test_a_self_contained_explorer_call_is_recognised(source, expected):
@@ -32,6 +37,8 @@ def test_a_self_contained_explorer_call_is_recognised(source, expected):
         "bpkit.widgets.tangent_explorer(x=start)",  # a name, not a literal
         "explorer(draw_wave, controls)",  # the lesson's own drawing
         "bpkit.widgets.render_png(draw)",  # not an explorer
+        "e = bpkit.widgets.descent_explorer(dim=1)\ne.controls['lr'].value = 0.5\ne",  # changed
+        "e = bpkit.widgets.descent_explorer(dim=1)\nf = 2\nf",  # shows something else
     ],
 )
 def test_an_explorer_built_on_the_lessons_objects_keeps_its_stored_picture(source):

@@ -34,33 +34,68 @@ class Control:
     alts: list[str] = field(default_factory=list)  # each picture's alt text
 
 
-def explorer_call(source: str) -> tuple[str, dict[str, Any]] | None:
-    """Return ``(explorer name, keyword arguments)`` if ``source`` ends in a self-contained call.
-
-    Self-contained: ``bpkit.widgets.NAME(...)`` (or ``widgets.NAME``) with literal keyword
-    arguments only, as the cell's last statement, and nothing before it that it could use.
-    """
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
+def _literal_call(node: ast.AST) -> tuple[str, dict[str, Any]] | None:
+    """Return ``(name, kwargs)`` if ``node`` is ``bpkit.widgets.NAME(k=literal, ...)``."""
+    if not isinstance(node, ast.Call) or node.args or not isinstance(node.func, ast.Attribute):
         return None
-    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Expr):
-        return None
-    call = tree.body[0].value
-    if not isinstance(call, ast.Call) or call.args or not isinstance(call.func, ast.Attribute):
-        return None
-    owner = ast.unparse(call.func.value)
-    if owner not in {"bpkit.widgets", "widgets"} or not call.func.attr.endswith(
+    owner = ast.unparse(node.func.value)
+    if owner not in {"bpkit.widgets", "widgets"} or not node.func.attr.endswith(
         ("explorer", "stepper")
     ):
         return None
     try:
-        kwargs = {kw.arg: ast.literal_eval(kw.value) for kw in call.keywords}
+        kwargs = {kw.arg: ast.literal_eval(kw.value) for kw in node.keywords}
     except ValueError:
         return None
     if None in kwargs:  # **kwargs
         return None
-    return call.func.attr, kwargs
+    return node.func.attr, kwargs
+
+
+def _changes(statement: ast.stmt, name: str) -> bool:
+    """True if ``statement`` assigns to ``name`` or to a part of it (``name.x = …``)."""
+    for node in ast.walk(statement):
+        targets = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            targets = [node.target]
+        for target in targets:
+            if any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(target)):
+                return True
+    return False
+
+
+def explorer_call(source: str) -> tuple[str, dict[str, Any]] | None:
+    """Return ``(explorer name, keyword arguments)`` if the cell's explorer rebuilds from them.
+
+    The cell shows ``bpkit.widgets.NAME(...)`` (or ``widgets.NAME``) with literal keyword
+    arguments only: as its one statement, or assigned to a name that its last statement
+    shows and that nothing in between changes (reading it, as a claim does, is fine).
+    """
+    try:
+        body = ast.parse(source).body
+    except SyntaxError:
+        return None
+    if not body or not isinstance(body[-1], ast.Expr):
+        return None
+    shown = body[-1].value
+    if len(body) == 1:
+        return _literal_call(shown)
+    if not isinstance(shown, ast.Name):
+        return None
+    for i, statement in enumerate(body[:-1]):
+        if (
+            isinstance(statement, ast.Assign)
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Name)
+            and statement.targets[0].id == shown.id
+        ):
+            later = body[i + 1 : -1]
+            if any(_changes(s, shown.id) for s in later):
+                return None
+            return _literal_call(statement.value)
+    return None
 
 
 def _options(control: Any) -> tuple[list[Any], list[str]]:
