@@ -105,3 +105,19 @@ def test_notebook_figures_carry_alt_text_in_their_output_metadata():
         if "image/png" in output.get("data", {})
     ]
     assert found == ["Falls; y against t.", "My own words."], json.dumps(found)
+
+
+def test_a_graph_drawing_lists_its_nodes_values_and_grads():
+    """draw_graph's alt text names every node with its value and grad, the output first."""
+    from bpkit.plot import graph
+    from bpkit.scalar import Value
+
+    a, b = Value(2.0, "a"), Value(-3.0, "b")
+    y = a * b
+    y.label = "y"
+    y.backward()
+    ax = graph.draw_graph(y, title="A product")
+    text = alt.describe(ax.figure)
+    assert text.startswith("A product. A graph of 3 nodes with output × y = -6.000: ")
+    assert "a = 2.000 (grad -3.000)" in text
+    assert "b = -3.000 (grad 2.000)" in text

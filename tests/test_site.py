@@ -364,3 +364,22 @@ def test_dragging_a_slider_on_the_static_page_changes_the_picture(
     assert after[2] != before[2], "the picture did not change"
     assert "h = 0.001" in after[1], after[1]
     assert after[1] != before[1]
+
+
+def test_choosing_from_a_static_menu_changes_the_picture(site: Path, served: str, browser: Any):
+    """A dropdown of an explorer (lesson 04's activation) is a menu on the page that swaps
+    the picture too."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(served + "lessons/04_feedforward.html", wait_until="load")
+    figure = page.locator("figure.bpkit-frames").first
+    menu = figure.locator("select").first
+    image = figure.locator("img")
+    before = image.get_attribute("src")
+    choices = menu.locator("option").all_inner_texts()
+    other = next(i for i, text in enumerate(choices) if i != int(menu.input_value()))
+    menu.select_option(str(other))
+    after = image.get_attribute("src")
+    alt = image.get_attribute("alt")
+    page.close()
+    assert after != before
+    assert alt, "the new picture has no alt text"

@@ -94,6 +94,8 @@ def describe_axes(ax: Any) -> str:
             shown = labels[:MAX_LABELS]
             more = f" and {len(labels) - len(shown)} more" if len(labels) > len(shown) else ""
             words.append("legend: " + ", ".join(shown) + more)
+    elif getattr(ax, ALT_NOTES, None):  # a diagram whose drawing says what it shows
+        pass
     else:  # a diagram: say what it names
         texts = [plain(t.get_text()) for t in ax.texts if t.get_visible() and t.get_text().strip()]
         texts = [t.replace("\n", " ") for t in texts if t]

@@ -233,7 +233,12 @@ def add_frames(notebook: dict, stem: str, files: Path) -> int:
                 urls.append(f"../frames/{stem}/{k}/{control.name}-{i}.png")
             spec["controls"].append(
                 {"name": control.name, "label": control.label, "labels": control.labels}
-                | {"start": control.start, "frames": urls, "alts": control.alts}
+                | {
+                    "start": control.start,
+                    "frames": urls,
+                    "alts": control.alts,
+                    "menu": control.menu,
+                }
             )
             made += len(urls)
         outputs[-1].setdefault("metadata", {})["bpkit_frames"] = spec

@@ -11,6 +11,7 @@ widget's picture.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 from pathlib import Path
@@ -74,17 +75,26 @@ NOTE = (
 def static_explorer(spec: dict[str, Any], alt: str | None) -> str:
     """Return the HTML of an explorer whose sliders show precomputed pictures."""
     first = spec["controls"][0]
+    key = hashlib.sha1(first["frames"][0].encode()).hexdigest()[:10]  # unique per explorer
     controls = []
     for i, control in enumerate(spec["controls"]):
         start, labels = control["start"], control["labels"]
-        ident = f"bpkit-{id(spec)}-{i}"
-        controls.append(
-            f'<div class="bpkit-frames-control"><label for="{ident}">'
-            f"{html.escape(control['label'])}</label>"
-            f'<input type="range" id="{ident}" min="0" max="{len(labels) - 1}" step="1" '
-            f'value="{start}" data-control="{i}" aria-valuetext="{html.escape(labels[start])}">'
-            f'<output for="{ident}">{html.escape(labels[start])}</output></div>'
-        )
+        ident = f"bpkit-{key}-{i}"
+        label = f'<label for="{ident}">{html.escape(control["label"])}</label>'
+        if control.get("menu"):
+            chosen = [" selected" if j == start else "" for j in range(len(labels))]
+            options = "".join(
+                f'<option value="{j}"{chosen[j]}>{html.escape(text)}</option>'
+                for j, text in enumerate(labels)
+            )
+            field = f'<select id="{ident}" data-control="{i}">{options}</select>'
+        else:
+            field = (
+                f'<input type="range" id="{ident}" min="0" max="{len(labels) - 1}" step="1" '
+                f'value="{start}" data-control="{i}" aria-valuetext="{html.escape(labels[start])}">'
+                f'<output for="{ident}">{html.escape(labels[start])}</output>'
+            )
+        controls.append(f'<div class="bpkit-frames-control">{label}{field}</div>')
     title = html.escape(spec.get("title") or "Explorer")
     alt_text = alt or first["alts"][first["start"]]
     payload = html.escape(json.dumps(spec["controls"]), quote=True)

@@ -30,6 +30,7 @@ class Control:
     values: list[Any]
     labels: list[str]
     start: int
+    menu: bool = False  # a dropdown (a <select> on the page), not a slider
     frames: list[bytes] = field(default_factory=list)
     alts: list[str] = field(default_factory=list)  # each picture's alt text
 
@@ -166,7 +167,8 @@ def explorer_frames(name: str, kwargs: dict[str, Any], n: int = STOPS) -> tuple[
     controls = []
     for key, control in box.controls.items():
         values, labels = stops(control, n)
-        item = Control(key, str(getattr(control, "description", key) or key), values, labels, 0)
+        label = str(getattr(control, "description", key) or key)
+        item = Control(key, label, values, labels, 0, menu=type(control).__name__ == "Dropdown")
         item.start = _index(values, stored[key])
         for value in values:
             item.frames.append(bytes(box.render(**{key: value})))

@@ -62,13 +62,14 @@
 
   function setUp(figure) {
     var controls = JSON.parse(figure.getAttribute("data-controls"));
-    var inputs = figure.querySelectorAll('input[type="range"]');
+    var inputs = figure.querySelectorAll("[data-control]");
     var img = figure.querySelector("img");
     var stored = figure.getAttribute("data-alt");
 
     function show(moved) {
       inputs.forEach(function (input, i) {
         if (i !== moved) input.value = String(controls[i].start);
+        if (input.tagName !== "INPUT") return; // a menu shows its own choice
         var label = controls[i].labels[Number(input.value)];
         input.setAttribute("aria-valuetext", label);
         input.nextElementSibling.textContent = label;
@@ -80,7 +81,9 @@
     }
 
     inputs.forEach(function (input, i) {
-      input.addEventListener("input", function () { show(i); });
+      input.addEventListener(input.tagName === "SELECT" ? "change" : "input", function () {
+        show(i);
+      });
     });
   }
 
