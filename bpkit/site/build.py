@@ -158,22 +158,18 @@ def index_md(lessons: list[Lesson], repo: str | None, ref: str) -> str:
     """Return the home page: what the course is, the table of lessons, the toctree."""
     rows = []
     for lesson in lessons:
-        number = lesson.stem[:2]
-        notebook = f'<a href="notebooks/{lesson.stem}.ipynb" download>notebook</a>'
-        exercise = (
-            f'<a href="exercises/{lesson.stem}.ipynb" download>exercise</a>'
-            if lesson.exercise
-            else "—"
-        )
-        binder = (
-            f'<a href="{html.escape(binder_url(repo, ref, "lessons/" + lesson.path.name))}">'
-            "Binder</a>"
-            if repo
-            else "—"
-        )
+        # A screen reader lists links out of context: each says which lesson it is for.
+        which = f'<span class="visually-hidden"> of lesson {lesson.stem[:2]}</span>'
+        notebook = f'<a href="notebooks/{lesson.stem}.ipynb" download>notebook{which}</a>'
+        exercise = "—"
+        if lesson.exercise:
+            exercise = f'<a href="exercises/{lesson.stem}.ipynb" download>exercise{which}</a>'
+        binder = "—"
+        if repo:
+            url = html.escape(binder_url(repo, ref, "lessons/" + lesson.path.name))
+            binder = f'<a href="{url}">Binder{which}</a>'
         rows.append(
-            f"<tr><td>{number}</td>"
-            f'<td><a href="lessons/{lesson.stem}.html">{html.escape(lesson.title)}</a></td>'
+            f'<tr><td><a href="lessons/{lesson.stem}.html">{html.escape(lesson.title)}</a></td>'
             f"<td>{notebook}</td><td>{exercise}</td><td>{binder}</td></tr>"
         )
     toctree = "\n".join(f"lessons/{lesson.stem}" for lesson in lessons)
@@ -186,7 +182,7 @@ it, or launch it on Binder without installing anything).
 
 <table class="bpkit-lessons">
 <caption>The lessons, each with its notebook and exercise</caption>
-<thead><tr><th scope="col">#</th><th scope="col">Lesson</th><th scope="col">Notebook</th>
+<thead><tr><th scope="col">Lesson</th><th scope="col">Notebook</th>
 <th scope="col">Exercise</th><th scope="col">Run online</th></tr></thead>
 <tbody>
 {chr(10).join(rows)}
