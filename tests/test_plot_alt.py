@@ -121,3 +121,18 @@ def test_a_graph_drawing_lists_its_nodes_values_and_grads():
     assert text.startswith("A product. A graph of 3 nodes with output × y = -6.000: ")
     assert "a = 2.000 (grad -3.000)" in text
     assert "b = -3.000 (grad 2.000)" in text
+
+
+def test_a_grid_of_images_is_named_at_once():
+    """Eight digit pictures read as one sentence with their titles, not eight diagrams."""
+    import numpy as np
+
+    fig = _style.new_figure()
+    fig.suptitle("Misclassified: true → predicted")
+    for i, ax in enumerate(fig.subplots(2, 4).ravel()):
+        ax.imshow(np.eye(8) * i)
+        ax.set_title(f"{i} → {7 - i}")
+        ax.axis("off")
+    text = alt.describe(fig)
+    assert text.startswith("Misclassified: true → predicted. 8 images, titled 0 → 7, 1 → 6,")
+    assert "diagram" not in text

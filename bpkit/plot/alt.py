@@ -83,8 +83,10 @@ def describe_axes(ax: Any) -> str:
     words = []
     if ax.axison:
         y, x = plain(ax.get_ylabel()), plain(ax.get_xlabel())
-        if y or x:
-            words.append(f"{y or 'a value'} against {x or 'position'}")
+        if y and x:
+            words.append(f"{y} against {x}")
+        elif y or x:
+            words.append(y or f"a value against {x}")
         if _scale(ax):
             words.append(f"on {_scale(ax)}")
         if ax.images:
@@ -96,6 +98,8 @@ def describe_axes(ax: Any) -> str:
             words.append("legend: " + ", ".join(shown) + more)
     elif getattr(ax, ALT_NOTES, None):  # a diagram whose drawing says what it shows
         pass
+    elif ax.images:
+        words.append("an image")
     else:  # a diagram: say what it names
         texts = [plain(t.get_text()) for t in ax.texts if t.get_visible() and t.get_text().strip()]
         texts = [t.replace("\n", " ") for t in texts if t]
@@ -123,7 +127,13 @@ def describe(fig: Any) -> str:
     axes = [ax for ax in fig.axes if ax.get_visible() and not _is_colorbar(ax)]
     suptitle = getattr(fig, "_suptitle", None)
     lead = plain(suptitle.get_text()) if suptitle is not None else ""
-    sentences = [describe_axes(ax) for ax in axes]
+    pictures = [ax for ax in axes if not ax.axison and ax.images]
+    if len(axes) > 2 and len(pictures) == len(axes):  # a grid of images: name them at once
+        titles = [plain(ax.get_title()) for ax in axes]
+        named = f", titled {', '.join(titles)}" if any(titles) else ""
+        sentences = [f"{len(axes)} images{named}"]
+    else:
+        sentences = [describe_axes(ax) for ax in axes]
     if len(sentences) > 1:
         sentences = [f"Panel {i} of {len(axes)}, {s}" for i, s in enumerate(sentences, 1)]
     text = ". ".join(s for s in [lead, *sentences] if s)
