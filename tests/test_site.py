@@ -183,6 +183,18 @@ def test_image_alt_text_comes_from_the_output_metadata(tmp_path: Path):
     assert "mybinder" not in page  # no repository known: no Binder link
 
 
+def test_a_folder_that_is_not_a_site_is_never_replaced(tmp_path: Path):
+    """--out on a folder with other files in it is refused, its files left alone."""
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(build.SiteError, match="not a site bpkit site built"):
+        build.clear(tmp_path)
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    build.clear(empty)  # an empty folder, or one holding a site built before, is fine
+    assert not empty.exists()
+
+
 def test_binder_repository_comes_from_a_github_remote(tmp_path: Path):
     """Without --repo, the Binder links name the clone's GitHub origin, if it has one."""
     if shutil.which("git") is None:

@@ -264,6 +264,21 @@ def write_sources(
     return made
 
 
+MARK = ".bpkit-site"  # the file that says a folder holds a site this command built
+
+
+def clear(out: Path) -> None:
+    """Empty ``out`` for a new build: only a site built here before, or an empty folder."""
+    if not out.exists():
+        return
+    if not out.is_dir() or (any(out.iterdir()) and not (out / MARK).is_file()):
+        raise SiteError(
+            f"{out} exists and is not a site bpkit site built (no {MARK} in it): "
+            "pass a new or empty folder to --out, nothing in it is replaced"
+        )
+    shutil.rmtree(out)
+
+
 def build(
     out: Path,
     course_root: Path,
@@ -283,8 +298,7 @@ def build(
         made = write_sources(src, lessons, repo, ref, frames)
         assets.copy_vendor(modules, vendor)
         (src / "conf.py").write_text(conf_py(vendor), encoding="utf-8")
-        if out.exists():
-            shutil.rmtree(out)
+        clear(out)
         # In a process of its own: Sphinx registers its nodes with docutils once per process.
         command = [
             sys.executable,
@@ -307,6 +321,7 @@ def build(
         if done.returncode != 0:
             raise SiteError(f"Sphinx failed ({done.returncode}):\n{done.stderr.strip()}")
         lines = [line for line in done.stderr.splitlines() if line.strip()]
+        (out / MARK).write_text("built by bpkit site; replaced by the next build\n")
     # The home page and the lessons (not the theme's parts in _static, search or genindex).
     pages = [page for page in out.rglob("*.html") if page.relative_to(out).parts[0][0] != "_"]
     pages = [page for page in pages if page.name not in {"genindex.html", "search.html"}]
