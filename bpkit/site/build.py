@@ -299,6 +299,8 @@ def build(
         assets.copy_vendor(modules, vendor)
         (src / "conf.py").write_text(conf_py(vendor), encoding="utf-8")
         clear(out)
+        out.mkdir(parents=True)  # marked first, so a failed build is replaced by the next
+        (out / MARK).write_text("built by bpkit site; replaced by the next build\n")
         # In a process of its own: Sphinx registers its nodes with docutils once per process.
         command = [
             sys.executable,
@@ -321,7 +323,7 @@ def build(
         if done.returncode != 0:
             raise SiteError(f"Sphinx failed ({done.returncode}):\n{done.stderr.strip()}")
         lines = [line for line in done.stderr.splitlines() if line.strip()]
-        (out / MARK).write_text("built by bpkit site; replaced by the next build\n")
+
     # The home page and the lessons (not the theme's parts in _static, search or genindex).
     pages = [page for page in out.rglob("*.html") if page.relative_to(out).parts[0][0] != "_"]
     pages = [page for page in pages if page.name not in {"genindex.html", "search.html"}]
