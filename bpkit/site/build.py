@@ -228,8 +228,10 @@ def add_frames(notebook: dict, stem: str, files: Path) -> int:
                 (folder / f"{control.name}-{i}.png").write_bytes(png)
                 urls.append(f"../frames/{stem}/{k}/{control.name}-{i}.png")
             spec["controls"].append(
-                {"name": control.name, "label": control.label, "labels": control.labels}
-                | {
+                {
+                    "name": control.name,
+                    "label": control.label,
+                    "labels": control.labels,
                     "start": control.start,
                     "frames": urls,
                     "alts": control.alts,
