@@ -116,7 +116,7 @@ def describe_axes(ax: Any) -> str:
 
 
 def _is_colorbar(ax: Any) -> bool:
-    return hasattr(ax, "_colorbar") or ax.get_label() == "<colorbar>"
+    return ax.get_label() == "<colorbar>"  # the label matplotlib gives a colorbar's axes
 
 
 def describe(fig: Any) -> str:
@@ -125,8 +125,7 @@ def describe(fig: Any) -> str:
     if own:
         return own
     axes = [ax for ax in fig.axes if ax.get_visible() and not _is_colorbar(ax)]
-    suptitle = getattr(fig, "_suptitle", None)
-    lead = plain(suptitle.get_text()) if suptitle is not None else ""
+    lead = plain(fig.get_suptitle())
     pictures = [ax for ax in axes if not ax.axison and ax.images]
     if len(axes) > 2 and len(pictures) == len(axes):  # a grid of images: name them at once
         titles = [plain(ax.get_title()) for ax in axes]
