@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "autograder": ("bpkit.grading.autograder", "build the Gradescope autograder zip"),
     "doctor": ("bpkit.doctor", "check this environment's versions and widgets, and say how to fix"),
+    "site": ("bpkit.site.build", "build the course's static website from the stored lessons"),
 }
 
 

@@ -10,7 +10,8 @@ from bpkit._lazy import lazy_exports
 from bpkit.plot._style import CYCLE, PALETTE, apply, new_figure
 
 __getattr__, __dir__ = lazy_exports(
-    "bpkit.plot", ["calculus", "graph", "network", "training", "initialization", "rnn", "gated"]
+    "bpkit.plot",
+    ["alt", "calculus", "graph", "network", "training", "initialization", "rnn", "gated"],
 )
 
 __all__ = ["CYCLE", "PALETTE", "apply", "new_figure"]

@@ -47,10 +47,17 @@ def rc() -> dict[str, Any]:
 
 
 def apply() -> None:
-    """Make the course style the default for this process (lessons call it once)."""
+    """Make the course style the default for this process (lessons call it once).
+
+    In IPython it also gives every figure shown from then on its alt text (see
+    :mod:`bpkit.plot.alt`).
+    """
     import matplotlib as mpl
 
+    from bpkit.plot import alt
+
     mpl.rcParams.update(rc())
+    alt.install()
 
 
 def new_figure(figsize: tuple[float, float] = FIGSIZE) -> Any:

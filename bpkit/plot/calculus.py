@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from bpkit import calculus
+from bpkit.plot import alt
 from bpkit.plot._style import PALETTE, panels, power_of_ten
 
 
@@ -159,6 +160,8 @@ def draw_step_errors(
         errors = calculus.step_errors(f, df, x, hs, method=method)
         order = calculus.convergence_order(hs[fit], errors[fit])
         shown = np.where(errors > 0, errors, np.nan)  # an exact 0 has no logarithm
+        best = int(np.nanargmin(shown)) if np.isfinite(shown).any() else 0
+        alt.note(ax, f"Smallest {method} error {errors[best]:.1e}, at h = {hs[best]:.0e}")
         label = f"{method} (fitted slope {order:.2f})"
         ax.loglog(hs, shown, "o-", ms=3, lw=1.2, color=colours.get(method), label=label)
         # a reference line of slope 1 or 2, drawn a factor 10 below the data on fit_range
@@ -415,6 +418,8 @@ def draw_descent(
     _draw_path(ax_path, f, path, losses, colour, xlim, ylim)
     ax_path.set_title(f"η = {lr:.3g}: {verdict}")
     _draw_losses(ax_loss, losses, colour, steps, loss_range)
+    went = f"{losses[0]:.3g} to {losses[-1]:.3g} in {len(losses) - 1} steps"
+    alt.note(ax_loss, f"The loss f(x_k) goes from {went}")
     for axis in (ax_path.xaxis, ax_path.yaxis, ax_loss.xaxis):
         axis.set_major_locator(MaxNLocator(5))  # few tick labels keep each redraw fast
     return ax_path, ax_loss

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bpkit.plot import alt
 from bpkit.plot._style import PALETTE, new_figure
 
 OP_SYMBOLS = {"+": "+", "-": "−", "*": "×", "/": "÷", "neg": "−x"}
@@ -254,7 +255,20 @@ def draw_graph(
         ax.text(x, y, text, ha="center", va="center", fontsize=font, zorder=4, in_layout=False)
     if title:
         ax.set_title(title)
+    alt.note(ax, _graph_sentence(order, value, grads))
     return ax
+
+
+def _graph_sentence(order: list, value: Any, grads: Mapping[Any, float | None] | None) -> str:
+    """Say what a graph drawing shows: its nodes in order, each with its value and grad."""
+    shown = []
+    for node in order[: alt.MAX_LABELS * 2]:
+        grad = node.grad if grads is None else grads.get(node)
+        said = "?" if grad is None else _fmt(grad)
+        shown.append(f"{node_name(node)} = {_fmt(node.data)} (grad {said})")
+    more = f", and {len(order) - len(shown)} more" if len(order) > len(shown) else ""
+    out = f"{node_name(value)} = {_fmt(value.data)}"
+    return f"A graph of {len(order)} nodes with output {out}: " + ", ".join(shown) + more
 
 
 def backward_steps(value: Any) -> list[tuple[Any, float, list[tuple[float, float]]]]:

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from bpkit.plot import alt
 from bpkit.plot._style import PALETTE, panels, power_of_ten
 
 __all__ = [
@@ -219,4 +220,6 @@ def draw_gradient_flow(
     ax_eig.set_aspect("equal")
     ax_eig.axis("off")
     ax_eig.set_title("eigenvalues of Whh\n(circle: |λ| = 1)", fontsize=9)
+    alt.note(ax, f"The dotted line ρ^τ is {guide[-1]:.0e} at lag {T - 1}")
+    alt.note(ax_eig, f"{eig.size} eigenvalues, the largest |λ| = {np.abs(eig).max():.2f}")
     return fig
