@@ -55,6 +55,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(default OUT: variants)",
     )
     parser.add_argument("--exercise", default=None, help="release only this exercise (NN_topic)")
+    parser.add_argument(
+        "--format",
+        choices=("bpkit", "nbgrader"),
+        default="bpkit",
+        help="bpkit: the student notebooks (default); nbgrader: an nbgrader course folder in "
+        "OUT (OUT/source/NN_topic/NN_topic.ipynb with nbgrader's cells, nbgrader_config.py)",
+    )
 
 
 def sources(folder: Path) -> list[Path]:
@@ -126,6 +133,17 @@ def run(args: argparse.Namespace) -> int:
     if not found:
         print(f"bpkit release: no NN_topic/{SOURCE_NAME} in {args.source}", file=sys.stderr)
         return 1
+    if getattr(args, "format", "bpkit") == "nbgrader":
+        if args.out is None or args.variants is not None or args.check:
+            print(
+                "bpkit release --format nbgrader: give --out DIR (and no --variants, --check)",
+                file=sys.stderr,
+            )
+            return 2
+        from bpkit import nbgrader
+
+        nbgrader.write_course(found, args.out)
+        return 0
     if getattr(args, "variants", None) is not None:
         return _release_variants(found, args)
     stale = []
