@@ -56,6 +56,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--exercise", default=None, help="release only this exercise (NN_topic)")
     parser.add_argument(
+        "--student-kit",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="write into DIR (new or empty) what learners get for graded work: bpkit, the "
+        "lessons, the student notebooks, public cases and hints, a README; no solution, no "
+        "hidden case",
+    )
+    parser.add_argument(
         "--format",
         choices=("bpkit", "nbgrader"),
         default="bpkit",
@@ -133,6 +142,10 @@ def run(args: argparse.Namespace) -> int:
     if not found:
         print(f"bpkit release: no NN_topic/{SOURCE_NAME} in {args.source}", file=sys.stderr)
         return 1
+    if getattr(args, "student_kit", None) is not None:
+        from bpkit import release_kit
+
+        return release_kit.run(args)
     if getattr(args, "format", "bpkit") == "nbgrader":
         if args.out is None or args.variants is not None or args.check:
             print(

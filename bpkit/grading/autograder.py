@@ -65,6 +65,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=Path("autograder.zip"))
     parser.add_argument("--source", type=Path, default=Path("exercises"))
     parser.add_argument("--exercise", default=None, help="the assignment's exercise (NN_topic)")
+    parser.add_argument(
+        "--hidden",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="take the hidden cases from DIR/NN_topic/hidden.py (kept outside the exercises)",
+    )
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per cell or case")
     parser.add_argument("--memory", type=int, default=1024, help="memory limit in MB")
 
@@ -99,18 +106,35 @@ def _only_exercise(found: dict[str, Path], source: Path, exercise: str | None) -
     return exercise
 
 
-def build(out: Path, source: Path, exercise: str | None, timeout: float, memory: int) -> Path:
-    """Write the autograder zip for one exercise to ``out`` and return its path."""
+def build(
+    out: Path,
+    source: Path,
+    exercise: str | None,
+    timeout: float,
+    memory: int,
+    hidden: Path | None = None,
+) -> Path:
+    """Write the autograder zip for one exercise to ``out`` and return its path.
+
+    With ``hidden``, the zip's hidden.py is ``hidden/NN_topic/hidden.py``, not the exercise
+    folder's (which need not exist).
+    """
     from bpkit.grading import exercise as ex
 
     source = source.resolve()
     found = ex.available(source)
     exercise = _only_exercise(found, source, exercise)
     notebook = found[exercise]
+    private = None  # --hidden's hidden.py, written where the exercise folder's would be
     if notebook.name == "source.ipynb":  # an exercise folder NN_topic/
         secrets = [notebook, *sorted(notebook.parent.glob("*.py"))]
+        if hidden is not None:
+            private = Path(hidden).resolve() / exercise / "hidden.py"
+            secrets = [p for p in secrets if p.name != "hidden.py"] + [private]
     else:  # a flat folder: NN_topic.ipynb and cases/NN_topic.py
         secrets = [notebook, source / "cases" / f"{exercise}.py"]
+        if hidden is not None:
+            raise SystemExit("bpkit autograder: --hidden needs exercise folders NN_topic/")
     for path in secrets:
         if not path.is_file():
             raise SystemExit(f"bpkit autograder: {path} is missing")
@@ -132,14 +156,16 @@ def build(out: Path, source: Path, exercise: str | None, timeout: float, memory:
         for path in public:
             zf.write(path, f"package/{path.relative_to(package).as_posix()}")
         for path in secrets:
-            zf.write(path, f"exercises/source/{path.relative_to(source).as_posix()}")
+            inside = notebook.parent / "hidden.py" if path == private else path
+            zf.write(path, f"exercises/source/{inside.relative_to(source).as_posix()}")
     os.replace(tmp, out)
     return out
 
 
 def run(args: argparse.Namespace) -> int:
     """Build the zip; print where it is."""
-    path = build(args.out, args.source, args.exercise, args.timeout, args.memory)
+    hidden = getattr(args, "hidden", None)
+    path = build(args.out, args.source, args.exercise, args.timeout, args.memory, hidden)
     print(f"wrote {path}: upload it as the Gradescope autograder")
     return 0
 

@@ -48,6 +48,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "one is graded as what it is and reported as a wrong exercise)",
     )
     parser.add_argument(
+        "--hidden",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the hidden cases, kept outside the exercises: DIR/NN_topic/hidden.py "
+        "(default: hidden.py in each exercise folder of --source)",
+    )
+    parser.add_argument(
         "--roster",
         type=Path,
         default=None,
@@ -241,7 +249,12 @@ def run(args: argparse.Namespace) -> int:
         args.timeout, args.total_timeout or max(60.0, 12 * args.timeout), args.memory
     )
     limits_key = f"{limits.cell_seconds:g}s {limits.total_seconds:g}s {limits.memory_mb}MB"
-    planner = plan.Planner(source, identity.catalogue(sources), roster, args.exercise, limits_key)
+    hidden = args.hidden.resolve() if getattr(args, "hidden", None) is not None else None
+    if hidden is not None and not hidden.is_dir():
+        raise SystemExit(f"bpkit grade: --hidden {args.hidden}: no such folder")
+    planner = plan.Planner(
+        source, identity.catalogue(sources), roster, args.exercise, limits_key, hidden=hidden
+    )
     planner.see(submissions)
     todo = []
     try:
@@ -255,7 +268,8 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return _interrupted(out, 0, len(submissions))
     removed = plan.set_aside(out, {name for name, _, _ in submissions})
-    hide = [source, out, *{p.resolve().parent for _, p, _ in submissions}]
+    hide = [source, *([hidden] if hidden else []), out]
+    hide += [*{p.resolve().parent for _, p, _ in submissions}]
     sandbox = sandbox_for(args, hide)
     probe = runner.run(["pass"], [], limits, sandbox)
     if probe.problem:
@@ -263,7 +277,8 @@ def run(args: argparse.Namespace) -> int:
         raise SystemExit(f"bpkit grade: the sandbox does not work here: {probe.problem} {detail}")
     # issue 23 (g1): no isolation, no grading, unless the instructor says so
     folders = sorted({str(p.resolve().parent) for _, p, _ in submissions})
-    exposed = runner.exposure(probe.sandbox, [str(source), *folders, str(out)])
+    private = [str(source), *([str(hidden)] if hidden else [])]
+    exposed = runner.exposure(probe.sandbox, [*private, *folders, str(out)])
     if exposed and not getattr(args, "unsafe_no_isolation", False):
         raise SystemExit(
             f"bpkit grade: refusing to grade: {exposed}\nGrade as root on a machine that "

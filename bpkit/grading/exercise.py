@@ -129,20 +129,30 @@ def _normalise_case(case: dict, public: bool, points: dict) -> dict:
     }
 
 
-def _parts(name: str, source_dir: Path) -> tuple[Path, Path, Path | None]:
-    """The instructor notebook, the hidden-cases file and the public-cases file of ``name``."""
+def _parts(
+    name: str, source_dir: Path, hidden: Path | None = None
+) -> tuple[Path, Path, Path | None]:
+    """The instructor notebook, the hidden-cases file and the public-cases file of ``name``.
+
+    With ``hidden`` (``bpkit grade --hidden DIR``), the hidden cases are ``DIR/NN_topic/hidden.py``,
+    kept outside the exercises folder.
+    """
     folder = Path(source_dir) / name
     if (folder / "source.ipynb").is_file():
-        return folder / "source.ipynb", folder / "hidden.py", folder / "cases.py"
+        private = (Path(hidden) if hidden is not None else Path(source_dir)) / name / "hidden.py"
+        return folder / "source.ipynb", private, folder / "cases.py"
     return Path(source_dir) / f"{name}.ipynb", Path(source_dir) / "cases" / f"{name}.py", None
 
 
-def load(name: str, source_dir: Path, seed: int | None = None) -> Exercise:
+def load(
+    name: str, source_dir: Path, seed: int | None = None, hidden: Path | None = None
+) -> Exercise:
     """Load exercise ``name``: points, public + hidden cases, and expected values.
 
-    With ``seed``, the cases of that learner's variant (``metadata.bpkit.variant.seed``).
+    With ``seed``, the cases of that learner's variant (``metadata.bpkit.variant.seed``);
+    with ``hidden``, the hidden cases of ``hidden/NN_topic/hidden.py``.
     """
-    source, cases_file, public_file = _parts(name, source_dir)
+    source, cases_file, public_file = _parts(name, source_dir, hidden)
     for path in (source, cases_file, public_file):
         if path is not None and not path.is_file():
             raise ExerciseError(f"exercise {name}: {path} is missing")

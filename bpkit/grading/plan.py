@@ -183,6 +183,7 @@ class Planner:
     roster: students.Roster | None = None
     forced: str | None = None  # --exercise
     limits: str = ""  # the limits of this run, as text: part of every fingerprint
+    hidden: Path | None = None  # --hidden: the folder of NN_topic/hidden.py, else in source
     _loaded: dict[tuple, ex.Exercise | str] = field(default_factory=dict)
     _linked: dict[Path, list[str]] = field(default_factory=dict)  # path → same file's names
     _instructor: dict[tuple[int, int], Path] | None = None
@@ -192,7 +193,7 @@ class Planner:
         key = (name, seed)
         if key not in self._loaded:
             try:
-                self._loaded[key] = ex.load(name, self.source, seed=seed)
+                self._loaded[key] = ex.load(name, self.source, seed=seed, hidden=self.hidden)
             except Exception as error:  # an instructor-side problem: one notebook's status
                 what = f"{name} for this variant" if seed is not None else name
                 detail = f"{type(error).__name__}: {error}"[:200]
