@@ -105,13 +105,16 @@ def _checks(text: str) -> str | None:
     return match[1] if match else None
 
 
-def course_notebook(source: Path) -> dict:
-    """The nbgrader source notebook of one exercise (``source``: its ``source.ipynb``)."""
+def course_notebook(source: Path, hidden: Path | None = None) -> dict:
+    """The nbgrader source notebook of one exercise (``source``: its ``source.ipynb``).
+
+    With ``hidden``, its hidden cases are ``hidden/NN_topic/hidden.py``.
+    """
     from bpkit.grading import exercise as ex
 
     source = Path(source)
     name = source.parent.name
-    loaded = ex.load(name, source.parent.parent)
+    loaded = ex.load(name, source.parent.parent, hidden=hidden)
     nb = json.loads(source.read_text(encoding="utf-8"))
     cells: list[dict] = []
     waiting: list[str] = []  # graded functions whose test cell is not placed yet
@@ -167,7 +170,7 @@ def _code(cell_id: str, text: str, metadata: dict) -> dict:
     }
 
 
-def write_course(found: list[Path], out: Path) -> None:
+def write_course(found: list[Path], out: Path, hidden: Path | None = None) -> None:
     """Write ``out/nbgrader_config.py`` and ``out/source/NN_topic/NN_topic.ipynb`` for each."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -176,7 +179,7 @@ def write_course(found: list[Path], out: Path) -> None:
         name = source.parent.name
         target = out / "source" / name / f"{name}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
-        nb = course_notebook(source)
+        nb = course_notebook(source, hidden)
         text = json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
         target.write_text(text, encoding="utf-8")
         print(f"{target}: written ({sum('nbgrader' in c['metadata'] for c in nb['cells'])} cells)")

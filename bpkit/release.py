@@ -65,6 +65,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "hidden case",
     )
     parser.add_argument(
+        "--hidden",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="with --format nbgrader: the hidden cases are DIR/NN_topic/hidden.py, kept "
+        "outside the exercises (as for bpkit grade --hidden)",
+    )
+    parser.add_argument(
         "--format",
         choices=("bpkit", "nbgrader"),
         default="bpkit",
@@ -155,7 +163,7 @@ def run(args: argparse.Namespace) -> int:
             return 2
         from bpkit import nbgrader
 
-        nbgrader.write_course(found, args.out)
+        nbgrader.write_course(found, args.out, getattr(args, "hidden", None))
         return 0
     if getattr(args, "variants", None) is not None:
         return _release_variants(found, args)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -159,3 +160,19 @@ def test_autograder_zip_takes_hidden_cases_from_outside(split, tmp_path):
         names = zf.namelist()
     assert inside == (private / NAME / "hidden.py").read_text()
     assert sum(n.endswith("hidden.py") for n in names) == 1
+
+
+def test_nbgrader_release_takes_hidden_cases_from_outside(split, tmp_path):
+    """bpkit release --format nbgrader --hidden packs the private folder's hidden cases."""
+    from bpkit import nbgrader
+    from bpkit.grading import exercise
+
+    public, private = split
+    argv = ["release", "--format", "nbgrader", "--source", str(public)]
+    assert bpkit_main([*argv, "--out", str(tmp_path / "course"), "--hidden", str(private)]) == 0
+    course = json.loads((tmp_path / "course" / "source" / NAME / f"{NAME}.ipynb").read_text())
+    tests = [c["source"] for c in course["cells"] if c["metadata"].get("nbgrader", {}).get("grade")]
+    packed = ["".join(re.findall(r'^    "([A-Za-z0-9+/=]+)"$', t, re.MULTILINE)) for t in tests]
+    cases = [case for text in packed for case in nbgrader.unpack(text)]
+    expected = exercise.load(NAME, EXERCISES).cases
+    assert sum(not c["public"] for c in cases) == sum(not c["public"] for c in expected) > 0
