@@ -256,10 +256,10 @@ def test_gradebook_joins_exercises_one_cell_each(tmp_path, source):
     folders = [str(tmp_path / name) for name in [*NAMES, "late_out"]]
     assert bpkit_main(["gradebook", *folders, "--out", str(book), "--roster", str(roster)]) == 0
     assert book.read_text().splitlines() == [
-        "student,90_fixture,91_other,total",
-        "zoe,,,0",
-        "ann,6,2,8",
-        "ben,0,0,0",
+        "student,90_fixture,91_other,total,note",
+        "zoe,,,0,",
+        "ann,6,2,8,",
+        "ben,0,0,0,",
     ]
     assert gradebook.table([tmp_path / "90_fixture"])[1] == {"90_fixture": 6.0}
 

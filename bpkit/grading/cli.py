@@ -85,7 +85,7 @@ def collect(paths: list[Path]) -> list[tuple[str, Path, tuple[str, ...]]]:
     found: list[tuple[str, Path, tuple[str, ...]]] = []
     for path in paths:
         if path.is_dir():
-            for nb in sorted(path.rglob("*.ipynb")):
+            for nb in sorted(p for p in path.rglob("*") if handed_in(p.name)):
                 rel = nb.relative_to(path)
                 if not any(part.startswith(".") for part in rel.parts):
                     found.append(("__".join(rel.with_suffix("").parts), nb, rel.parts))
@@ -100,6 +100,15 @@ def collect(paths: list[Path]) -> list[tuple[str, Path, tuple[str, ...]]]:
         seen[safe] = seen.get(safe, 0) + 1
         named.append((safe if seen[safe] == 1 else f"{safe}-{seen[safe]}", path, parts))
     return named
+
+
+def handed_in(filename: str) -> bool:
+    """True for a file graded or reported: a notebook in any case (``.IPYNB``), one a browser
+    saved as ``.ipynb.json``, or a file handed in instead of one (``.py``, ``.pdf``, …)."""
+    lower = filename.lower()
+    return lower.endswith((".ipynb", ".ipynb.json")) or any(
+        lower.endswith(suffix) for suffix in plan.NOT_NOTEBOOKS
+    )
 
 
 def read_notebook(path: Path) -> tuple[dict | None, str]:
@@ -307,6 +316,9 @@ def run(args: argparse.Namespace) -> int:
     )
     for line in report.duplicates(out):
         print(line)
+    for record, others in students.counted(report.read_records(out)):
+        if students.crowded(record, others):
+            print(f"bpkit grade: warning: {students.crowded(record, others)}", file=sys.stderr)
     return 0
 
 

@@ -3,9 +3,11 @@
 The student column comes, in order:
 1. from ``--roster roster.csv``: the roster row one of whose cells (its id, a name, a login,
    an LMS user id; 3 letters or digits at least) appears in the notebook's path, compared as
-   words with case and punctuation ignored (``Smith, John`` matches ``smith_john_…`` and
-   Canvas's ``smithjohn_…``); the longest match wins, a tie matches no one;
-2. else from the first folder below the submitted folder (``submitted/<student>/…``),
+   words with case, punctuation and accents ignored (``Smith, John`` matches
+   ``smith_john_…`` and Canvas's ``smithjohn_…``; ``Kurt Gödel`` matches ``godelkurt_…``);
+   the longest match wins, a tie matches no one;
+2. else, for a file named as Canvas or Moodle name their downloads, from its name (rule 3),
+   whatever folder holds it; else from the first folder below the submitted folder (``submitted/<student>/…``),
    skipping folders named after an exercise (``04_feedforward/``, ``hw4/``) and dropping
    Moodle's ``_assignsubmission_file_``;
 3. else from a flat file's name: the words before the exercise part, without ``late`` or
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,10 +36,51 @@ MOODLE_SUFFIX = re.compile(r"_assignsubmission_\w*$")
 EXERCISE_FOLDER = re.compile(r"(?i)(?:ex|exercise|hw|homework|lab|assignment)[ _-]?\d{1,2}")
 SHORTEST = 3  # roster fragments shorter than this (a "1", an "al") match too much
 ID_COLUMNS = ("student", "student_id", "id", "sis_id", "sis user id", "login", "username")
+# An LMS's download names: Canvas's lastfirst[_late]_<user id>_<submission id>_<file> and
+# Moodle's flat <Full Name>_<user id>_assignsubmission_file_<file>. Such a name is the student's
+# even inside a folder (a whole Canvas download in canvas_hw05/ is not one student).
+LMS_FILE = re.compile(r"(?i)^(?:[^\W_]+(?:_late)?_\d+_\d+_.|.+?_\d+_assignsubmission_file_)")
+CROWDED = 3  # this many notebooks of one exercise for one student: likely several students'
+# Letters that Unicode does not decompose into a base letter and an accent.
+LETTERS = str.maketrans(
+    {
+        "ß": "ss",
+        "ø": "o",
+        "Ø": "O",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "đ": "d",
+        "Đ": "D",
+        "ł": "l",
+        "Ł": "L",
+        "þ": "th",
+        "Þ": "Th",
+        "ð": "d",
+        "Ð": "D",
+        "ı": "i",
+    }
+)
+
+
+def fold(text: str) -> str:
+    """Text as LMS file names spell it: no accents (Gödel → godel, ß → ss, ø → o), lowercase.
+
+    NFKD splits an accented letter into its base and the accent, which is dropped, so the
+    composed (Windows, Linux) and decomposed (macOS) spellings of a name fold alike.
+    """
+    text = unicodedata.normalize("NFKD", text.translate(LETTERS))
+    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
 
 
 def _words(text: str) -> list[str]:
-    return [w.lower() for w in re.split(r"[^0-9A-Za-z]+", text) if w]
+    return [w for w in re.split(r"[\W_]+", fold(text)) if w]
+
+
+def plain(text: str) -> str:
+    """One spelling of a name or id to compare: folded letters and digits only."""
+    return "".join(_words(text))
 
 
 def from_file_name(filename: str, names: list[str]) -> str:
@@ -57,7 +101,7 @@ def _named_in_file_name(filename: str, names: list[str]) -> str:
     for number in TWO_DIGITS.finditer(stem):  # "ann_04.ipynb": an exercise's number alone
         if any(name[:2] == number[1] for name in names):
             cut = min(cut, number.start())
-    words = [w for w in re.split(r"[^0-9A-Za-z]+", stem[:cut]) if w and w.lower() != "late"]
+    words = [w for w in re.split(r"[\W_]+", stem[:cut]) if w and w.lower() != "late"]
     if [w.lower() for w in words[:2]] == ["copy", "of"]:
         words = words[2:]
     ids = [i for i, w in enumerate(words) if w.isdigit() and len(w) >= 3]
@@ -73,6 +117,10 @@ def from_path_parts(parts: tuple[str, ...], names: list[str]) -> str:
 
 def _named_in_path(parts: tuple[str, ...], names: list[str]) -> str:
     """The student a path gives by rules 2 and 3, or "" when it names none."""
+    if len(parts) > 1 and LMS_FILE.match(parts[-1]):  # an LMS download's file, in any folder
+        named = _named_in_file_name(parts[-1], names)
+        if named:
+            return named
     for folder in parts[:-1]:
         exercise = any(name.lower() in folder.lower() for name in names)
         if not exercise and not EXERCISE_FOLDER.fullmatch(folder):
@@ -118,7 +166,22 @@ def _windows(parts: tuple[str, ...]) -> set[str]:
 
 def mentions(parts: tuple[str, ...], student: str) -> bool:
     """True when the path names ``student`` as words (``s001_own.ipynb`` names ``s001``)."""
-    return "".join(_words(student)) in _windows(parts)
+    return plain(student) in _windows(parts)
+
+
+def crowded(record: dict, others: list[dict]) -> str:
+    """A warning when one student has ``CROWDED`` or more notebooks of one exercise.
+
+    Without a roster, a folder holding a whole class's download (``canvas_hw05/``, files not
+    named as an LMS names them) makes one "student" of everyone in it; only one would count.
+    """
+    if len(others) + 1 < CROWDED:
+        return ""
+    return (
+        f"{len(others) + 1} notebooks for {record['exercise']} under one student "
+        f"({record.get('student') or record['submission']}): if they are several students' "
+        "(a whole LMS download in one folder), grade with --roster or one folder per student"
+    )
 
 
 def read_roster(path: Path, option: str = "--roster") -> Roster:
