@@ -8,8 +8,8 @@ The student column comes, in order:
    the longest match wins, a tie matches no one;
 2. else, for a file named as Canvas or Moodle name their downloads, from its name (rule 3),
    whatever folder holds it; else from the first folder below the submitted folder
-   (``submitted/<student>/…``), skipping folders named after an exercise (``04_feedforward/``, ``hw4/``) and dropping
-   Moodle's ``_assignsubmission_file_``;
+   (``submitted/<student>/…``), skipping folders named after an exercise
+   (``04_feedforward/``, ``hw4/``) and dropping Moodle's ``_assignsubmission_file_``;
 3. else from a flat file's name: the words before the exercise part, without ``late`` or
    ``Copy of``, up to the first number of three or more digits (an LMS user id; later
    numbers are per-upload ids): ``smith_john_12345_late_04_feedforward-1.ipynb`` gives
