@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from bpkit import release
+from bpkit.notebook import cell_text
 
 SCHEMA_VERSION = 3
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
@@ -64,7 +65,7 @@ def _nbgrader(kind: str, grade_id: str, points: float | None = None) -> dict:
 
 def pack(cases: list[dict]) -> str:
     """The cases as one text: the grader's codec, JSON, zlib, base64."""
-    from bpkit.grading import codec
+    from bpkit import codec
 
     plain = [{**case, "expected": codec.encode(case["expected"])} for case in cases]
     data = json.dumps(plain, sort_keys=True, separators=(",", ":")).encode()
@@ -73,7 +74,7 @@ def pack(cases: list[dict]) -> str:
 
 def unpack(text: str) -> list[dict]:
     """The cases :func:`pack` packed, expected values decoded."""
-    from bpkit.grading import codec
+    from bpkit import codec
 
     cases = json.loads(zlib.decompress(base64.b64decode(text)))
     return [{**case, "expected": codec.decode(case["expected"])} for case in cases]
@@ -127,7 +128,7 @@ def course_notebook(source: Path, hidden: Path | None = None) -> dict:
         waiting.remove(function)
 
     for cell in nb["cells"]:
-        text = release._source_text(cell)
+        text = cell_text(cell)
         if cell["cell_type"] != "code":
             cells.append({**cell, "source": text})
             continue
@@ -149,13 +150,7 @@ def course_notebook(source: Path, hidden: Path | None = None) -> dict:
             add_test(checked)
     for late in list(waiting):
         add_test(late)
-    metadata = {
-        "kernelspec": nb.get("metadata", {}).get(
-            "kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"}
-        ),
-        "language_info": {"name": "python"},
-        "bpkit": release.identity(source),
-    }
+    metadata = {**release.notebook_metadata(nb), "bpkit": release.identity(source)}
     return {"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}
 
 
@@ -234,8 +229,9 @@ def _graded(function: str, namespace: dict, cases: list[dict]) -> list[float]:
 
 def _outcome(case: dict, namespace: dict) -> tuple[str, Any]:
     """What the grader's sandbox reports for one case: ("value", data) or ("error", fields)."""
+    from bpkit import codec
     from bpkit.check._run import call_strict
-    from bpkit.grading import codec, lookup
+    from bpkit.grading import lookup
     from bpkit.grading.protocol import blind
 
     name = case["function"]

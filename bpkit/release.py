@@ -22,6 +22,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bpkit.notebook import cell_text
+
 SOURCE_NAME = "source.ipynb"
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -64,14 +66,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "lessons, the student notebooks, public cases and hints, a README; no solution, no "
         "hidden case",
     )
-    parser.add_argument(
-        "--hidden",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="with --format nbgrader: the hidden cases are DIR/NN_topic/hidden.py, kept "
-        "outside the exercises (as for bpkit grade --hidden)",
-    )
+    add_hidden_argument(parser, "hidden.py beside each source.ipynb; used by --format nbgrader")
     parser.add_argument(
         "--format",
         choices=("bpkit", "nbgrader"),
@@ -97,9 +92,9 @@ def read_roster(path: Path) -> list[str]:
     Two ids that would share one folder (``john smith`` and ``john_smith``, or ``Ann`` and
     ``ann`` on a case-insensitive file system) are an error: one would overwrite the other.
     """
-    from bpkit.grading import students
+    from bpkit.roster import read_roster as read_any
 
-    ids = students.read_roster(Path(path), "--variants").ids
+    ids = read_any(Path(path), "--variants").ids
     folders: dict[str, list[str]] = {}
     for student in ids:
         folders.setdefault(_safe(student).casefold(), []).append(student)
@@ -187,11 +182,6 @@ def run(args: argparse.Namespace) -> int:
     return 1 if stale else 0
 
 
-def _source_text(cell: dict) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else source
-
-
 def function_name(cell_source: str) -> str:
     """The name of the first top-level function a graded cell defines."""
     match = DEF.search(cell_source)
@@ -222,9 +212,9 @@ def strip_solution(cell_source: str, exercise: str, name: str) -> str:
 def graded_functions(nb: dict) -> list[str]:
     """Names of the graded functions of a notebook, in order."""
     return [
-        function_name(_source_text(c))
+        function_name(cell_text(c))
         for c in nb["cells"]
-        if c["cell_type"] == "code" and BEGIN in _source_text(c)
+        if c["cell_type"] == "code" and BEGIN in cell_text(c)
     ]
 
 
@@ -267,7 +257,7 @@ def release_notebook(
     variant = (identity or {}).get("variant")
     cells, k, first = [], 0, True
     for cell in nb["cells"]:
-        text = _source_text(cell)
+        text = cell_text(cell)
         new: dict[str, Any] = {
             "cell_type": cell["cell_type"],
             "id": cell.get("id", f"cell-{len(cells):03d}"),
@@ -289,20 +279,36 @@ def release_notebook(
             new["outputs"] = []
         new["source"] = text.splitlines(keepends=True)
         cells.append(new)
-    metadata = {
-        "kernelspec": nb.get("metadata", {}).get(
-            "kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"}
-        ),
-        "language_info": {"name": "python"},
-    }
+    metadata = notebook_metadata(nb)
     if identity is not None:
         metadata["bpkit"] = identity
     return {"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}
 
 
+def notebook_metadata(nb: dict) -> dict:
+    """A released notebook's metadata: the source's kernel, Python; nothing else of the source."""
+    kernel = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return {
+        "kernelspec": nb.get("metadata", {}).get("kernelspec", kernel),
+        "language_info": {"name": "python"},
+    }
+
+
+def add_hidden_argument(parser: argparse.ArgumentParser, default: str) -> None:
+    """The ``--hidden DIR`` option of release, grade and autograder: where hidden.py lives."""
+    parser.add_argument(
+        "--hidden",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the hidden cases, kept outside the exercises: DIR/NN_topic/hidden.py "
+        f"(default: {default})",
+    )
+
+
 def canonical_json(value: Any) -> str:
     """One JSON text for plain data with numpy arrays (the grader's codec, sorted keys)."""
-    from bpkit.grading import codec
+    from bpkit import codec
 
     return json.dumps(codec.encode(value), sort_keys=True, separators=(",", ":"))
 
@@ -357,7 +363,7 @@ def reference_namespace(source: Path) -> dict[str, Any]:
     This is the trusted reference the grader builds (see exercises/README.md).
     """
     nb = json.loads(Path(source).read_text(encoding="utf-8"))
-    code = [_source_text(c) for c in nb["cells"] if c["cell_type"] == "code"]
+    code = [cell_text(c) for c in nb["cells"] if c["cell_type"] == "code"]
     namespace: dict[str, Any] = {"__name__": "__reference__"}
     for text in [code[0], *(t for t in code[1:] if BEGIN in t)]:
         exec(

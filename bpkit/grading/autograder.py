@@ -65,13 +65,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=Path("autograder.zip"))
     parser.add_argument("--source", type=Path, default=Path("exercises"))
     parser.add_argument("--exercise", default=None, help="the assignment's exercise (NN_topic)")
-    parser.add_argument(
-        "--hidden",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="take the hidden cases from DIR/NN_topic/hidden.py (kept outside the exercises)",
-    )
+    from bpkit import release
+
+    release.add_hidden_argument(parser, "hidden.py in the exercise folder of --source")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per cell or case")
     parser.add_argument("--memory", type=int, default=1024, help="memory limit in MB")
     parser.add_argument(

@@ -19,6 +19,7 @@ import signal
 import sys
 from pathlib import Path
 
+from bpkit import release
 from bpkit.grading import exercise as ex
 from bpkit.grading import identity, plan, report, runner, students
 
@@ -47,14 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="every submission was handed in as this exercise (a notebook that is another "
         "one is graded as what it is and reported as a wrong exercise)",
     )
-    parser.add_argument(
-        "--hidden",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="the hidden cases, kept outside the exercises: DIR/NN_topic/hidden.py "
-        "(default: hidden.py in each exercise folder of --source)",
-    )
+    release.add_hidden_argument(parser, "hidden.py in each exercise folder of --source")
     parser.add_argument(
         "--roster",
         type=Path,

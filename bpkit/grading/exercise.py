@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bpkit.grading import codec, lookup
 from bpkit.grading._harness import transform_magics
+from bpkit.notebook import code_cells, read
 
 SOLUTION_MARK = "### BEGIN SOLUTION"
 GRADER_VERSION = "1"  # bump when a change to the grader should regrade everything
@@ -40,16 +40,6 @@ class Exercise:
     cases: list[dict] = field(default_factory=list)
     fingerprint: str = ""
     files: list[Path] = field(default_factory=list)
-
-
-def code_cells(notebook: dict) -> list[str]:
-    """Return the source of each code cell of a parsed notebook, in order."""
-    cells = []
-    for cell in notebook.get("cells", []):
-        if isinstance(cell, dict) and cell.get("cell_type") == "code":
-            source = cell.get("source", "")
-            cells.append("".join(source) if isinstance(source, list) else str(source))
-    return cells
 
 
 def available(source_dir: Path) -> dict[str, Path]:
@@ -93,7 +83,7 @@ def _import_cases(path: Path) -> Any:
 
 def reference_namespace(source: Path) -> dict:
     """Run the first code cell and every solution cell of the instructor notebook."""
-    cells = code_cells(json.loads(source.read_text(encoding="utf-8")))
+    cells = code_cells(read(source))
     chosen = cells[:1] + [c for c in cells[1:] if SOLUTION_MARK in c]
     namespace: dict = {"__name__": "bpkit_reference"}
     for index, cell in enumerate(chosen, start=1):
