@@ -146,7 +146,7 @@ def test_grade_takes_hidden_cases_from_outside_the_exercises(split, tmp_path):
     assert bpkit_main([*argv, "--force"]) == 0  # no --hidden, no hidden.py beside the cases
     with (out / "grades.csv").open(encoding="utf-8") as handle:
         (row,) = list(csv.DictReader(handle))
-    assert "hidden.py is missing" in row["status"]
+    assert "no hidden cases (kept elsewhere? pass --hidden DIR)" in row["status"]
 
 
 def test_autograder_zip_takes_hidden_cases_from_outside(split, tmp_path):

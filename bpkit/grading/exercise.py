@@ -145,6 +145,11 @@ def load(
     source, cases_file, public_file = _parts(name, source_dir, hidden)
     for path in (source, cases_file, public_file):
         if path is not None and not path.is_file():
+            if path == cases_file and hidden is None:
+                raise ExerciseError(
+                    f"exercise {name}: no hidden cases (kept elsewhere? pass --hidden DIR): "
+                    f"{path} is missing"
+                )
             raise ExerciseError(f"exercise {name}: {path} is missing")
     module = _import_cases(cases_file)
     points = {str(k): float(v) for k, v in module.POINTS.items()}
