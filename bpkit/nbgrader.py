@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from bpkit import release
-from bpkit.notebook import cell_text
+from bpkit.notebook import cell_text, read
 
 SCHEMA_VERSION = 3
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
@@ -116,7 +116,7 @@ def course_notebook(source: Path, hidden: Path | None = None) -> dict:
     source = Path(source)
     name = source.parent.name
     loaded = ex.load(name, source.parent.parent, hidden=hidden)
-    nb = json.loads(source.read_text(encoding="utf-8"))
+    nb = read(source)
     cells: list[dict] = []
     waiting: list[str] = []  # graded functions whose test cell is not placed yet
 

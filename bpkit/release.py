@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bpkit.notebook import cell_text
+from bpkit.notebook import cell_text, read
 
 SOURCE_NAME = "source.ipynb"
 
@@ -347,7 +347,7 @@ def release_text(source: Path, variant: dict | None = None) -> str:
     from bpkit.check import exercises
 
     source = Path(source)
-    nb = json.loads(source.read_text(encoding="utf-8"))
+    nb = read(source)
     number = int(source.parent.name[:2])
     values = None
     if variant is not None:
@@ -362,7 +362,7 @@ def reference_namespace(source: Path) -> dict[str, Any]:
 
     This is the trusted reference the grader builds (see exercises/README.md).
     """
-    nb = json.loads(Path(source).read_text(encoding="utf-8"))
+    nb = read(source)
     code = [cell_text(c) for c in nb["cells"] if c["cell_type"] == "code"]
     namespace: dict[str, Any] = {"__name__": "__reference__"}
     for text in [code[0], *(t for t in code[1:] if BEGIN in t)]:
