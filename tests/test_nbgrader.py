@@ -2,8 +2,9 @@
 
 The round trip an instructor runs: ``bpkit release --format nbgrader``, ``nbgrader
 generate_assignment``, ``nbgrader validate`` on the untouched release (fails) and on a solved
-notebook (passes), then ``nbgrader autograde`` on a solved and a partly solved submission,
-whose per-function scores must equal ``bpkit grade``'s on the same notebooks. nbgrader is the
+notebook (passes), then ``nbgrader autograde`` on a solved and a partly solved submission of
+01 and of 04 (whose xor_weights is scored by a two-sided driver), whose per-function scores
+must equal ``bpkit grade``'s on the same notebooks. nbgrader is the
 ``nbgrader`` extra (README's test command installs it); without it this module skips, unless
 ``CI`` is set, where it fails.
 """
@@ -22,10 +23,12 @@ import pytest
 
 from bpkit import nbgrader as bp_nbgrader
 from bpkit.cli import main as bpkit_main
+from bpkit.grading import exercise
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = ROOT / "exercises"
 NAME = "01_derivatives"
+TWO_SIDED = "04_feedforward"  # xor_weights' driver is two-sided: finished outside the notebook
 
 # A partly solved notebook: one function right, one with a mistake check() names, one that
 # handles vectors but not matrices (it earns part of its points).
@@ -44,6 +47,14 @@ WRONG = {
     "        grad[i] = (f_plus - f_minus) / (2 * h)\n"
     "    return grad",
 }
+# 04, partly solved: a sigmoid that overflows on large inputs, XOR weights that are wrong.
+WRONG_04 = {
+    "sigmoid": "def sigmoid(z):\n    return 1 / (1 + np.exp(-z))",
+    "xor_weights": "def xor_weights():\n"
+    "    W1 = np.array([[2.0, 2.0], [2.0, 2.0]]); b1 = np.array([-1.0, -3.0])\n"
+    "    return W1, b1, np.array([[2.0], [-2.0]]), np.array([-1.0])",
+}
+PARTS = {NAME: WRONG, TWO_SIDED: WRONG_04}
 
 
 def _nbgrader_installed() -> bool:
@@ -91,41 +102,46 @@ def course(tmp_path_factory) -> Path:
         pytest.skip('nbgrader is not installed (pip install -e ".[test,nbgrader]")')
     course = tmp_path_factory.mktemp("course")
     argv = ["release", "--format", "nbgrader", "--source", str(EXERCISES), "--out", str(course)]
-    assert bpkit_main([*argv, "--exercise", NAME]) == 0
-    _run(course, "generate_assignment", NAME)
-    source = json.loads((course / "source" / NAME / f"{NAME}.ipynb").read_text())
-    solved = {
-        c["metadata"]["nbgrader"]["grade_id"]: c["source"]
-        for c in source["cells"]
-        if c["metadata"].get("nbgrader", {}).get("solution")
-    }
-    released = json.loads((course / "release" / NAME / f"{NAME}.ipynb").read_text())
-    for student, solutions in [("solved", solved), ("partial", {**solved, **WRONG})]:
-        target = course / "submitted" / student / NAME / f"{NAME}.ipynb"
-        target.parent.mkdir(parents=True)
-        target.write_text(json.dumps(_submission(released, solutions)))
-    _run(course, "autograde", NAME)
+    for name, wrong in PARTS.items():
+        assert bpkit_main([*argv, "--exercise", name]) == 0
+        _run(course, "generate_assignment", name)
+        source = json.loads((course / "source" / name / f"{name}.ipynb").read_text())
+        solved = {
+            c["metadata"]["nbgrader"]["grade_id"]: c["source"]
+            for c in source["cells"]
+            if c["metadata"].get("nbgrader", {}).get("solution")
+        }
+        released = json.loads((course / "release" / name / f"{name}.ipynb").read_text())
+        for student, solutions in [("solved", solved), ("partial", {**solved, **wrong})]:
+            target = course / "submitted" / student / name / f"{name}.ipynb"
+            target.parent.mkdir(parents=True)
+            target.write_text(json.dumps(_submission(released, solutions)))
+        _run(course, "autograde", name)
     return course
 
 
-def _nbgrader_scores(course: Path) -> dict[str, dict[str, float]]:
+def _nbgrader_scores(course: Path) -> dict[tuple[str, str], dict[str, float]]:
+    """{(student, exercise): {function: score}} from nbgrader's gradebook."""
     from nbgrader.api import Gradebook
 
     scores = {}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
-        for student in ("solved", "partial"):
-            nb = gradebook.find_submission_notebook(NAME, NAME, student)
-            scores[student] = {g.name.removeprefix("test_"): g.score for g in nb.grades}
+        for name in PARTS:
+            for student in ("solved", "partial"):
+                nb = gradebook.find_submission_notebook(name, name, student)
+                grades = {g.name.removeprefix("test_"): g.score for g in nb.grades}
+                scores[student, name] = grades
     return scores
 
 
-def _bpkit_scores(course: Path, out: Path) -> dict[str, dict[str, float]]:
+def _bpkit_scores(course: Path, out: Path) -> dict[tuple[str, str], dict[str, float]]:
+    """The same, from bpkit grade's grades.csv on the submitted notebooks."""
     argv = [str(course / "submitted"), "--out", str(out), "--source", str(EXERCISES)]
     assert bpkit_main(["grade", *argv]) == 0
     with (out / "grades.csv").open(encoding="utf-8") as handle:
-        rows = {row["student"]: row for row in csv.DictReader(handle)}
-    functions = ["forward_difference", "central_difference", "numeric_gradient"]
-    return {s: {f: float(rows[s][f]) for f in functions} for s in ("solved", "partial")}
+        rows = {(row["student"], row["exercise"]): row for row in csv.DictReader(handle)}
+    points = {name: exercise.load(name, EXERCISES).points for name in PARTS}
+    return {key: {f: float(row[f]) for f in points[key[1]]} for key, row in rows.items()}
 
 
 def test_release_marks_solution_and_test_cells():
@@ -186,13 +202,12 @@ def test_autograde_scores_equal_bpkit_grade(course, tmp_path):
     theirs = _nbgrader_scores(course)
     ours = _bpkit_scores(course, tmp_path / "graded")
     assert theirs == ours
-    assert theirs["solved"] == {
-        "forward_difference": 1,
-        "central_difference": 2,
-        "numeric_gradient": 3,
-    }
-    assert 0 < sum(theirs["partial"].values()) < 6
-    assert 0 < theirs["partial"]["numeric_gradient"] < 3  # partial credit reaches nbgrader
+    for name in PARTS:
+        points = exercise.load(name, EXERCISES).points
+        assert theirs["solved", name] == points
+        assert 0 < sum(theirs["partial", name].values()) < sum(points.values())
+    assert 0 < theirs["partial", NAME]["numeric_gradient"] < 3  # partial credit reaches nbgrader
+    assert theirs["partial", TWO_SIDED]["xor_weights"] < 2  # the two-sided driver's verdict
 
 
 @pytest.mark.slow
