@@ -22,6 +22,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bpkit.notebook import cell_text, read
+
 SOURCE_NAME = "source.ipynb"
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -55,6 +57,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(default OUT: variants)",
     )
     parser.add_argument("--exercise", default=None, help="release only this exercise (NN_topic)")
+    parser.add_argument(
+        "--student-kit",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="write into DIR (new or empty) what learners get for graded work: bpkit, the "
+        "lessons, the student notebooks, public cases and hints, a README; no solution, no "
+        "hidden case",
+    )
+    add_hidden_argument(parser, "hidden.py beside each source.ipynb; used by --format nbgrader")
+    parser.add_argument(
+        "--format",
+        choices=("bpkit", "nbgrader"),
+        default="bpkit",
+        help="bpkit: the student notebooks (default); nbgrader: an nbgrader course folder in "
+        "OUT (OUT/source/NN_topic/NN_topic.ipynb with nbgrader's cells, nbgrader_config.py)",
+    )
 
 
 def sources(folder: Path) -> list[Path]:
@@ -73,9 +92,9 @@ def read_roster(path: Path) -> list[str]:
     Two ids that would share one folder (``john smith`` and ``john_smith``, or ``Ann`` and
     ``ann`` on a case-insensitive file system) are an error: one would overwrite the other.
     """
-    from bpkit.grading import students
+    from bpkit.roster import read_roster as read_any
 
-    ids = students.read_roster(Path(path), "--variants").ids
+    ids = read_any(Path(path), "--variants").ids
     folders: dict[str, list[str]] = {}
     for student in ids:
         folders.setdefault(_safe(student).casefold(), []).append(student)
@@ -126,6 +145,21 @@ def run(args: argparse.Namespace) -> int:
     if not found:
         print(f"bpkit release: no NN_topic/{SOURCE_NAME} in {args.source}", file=sys.stderr)
         return 1
+    if getattr(args, "student_kit", None) is not None:
+        from bpkit import release_kit
+
+        return release_kit.run(args)
+    if getattr(args, "format", "bpkit") == "nbgrader":
+        if args.out is None or args.variants is not None or args.check:
+            print(
+                "bpkit release --format nbgrader: give --out DIR (and no --variants, --check)",
+                file=sys.stderr,
+            )
+            return 2
+        from bpkit import nbgrader
+
+        nbgrader.write_course(found, args.out, getattr(args, "hidden", None))
+        return 0
     if getattr(args, "variants", None) is not None:
         return _release_variants(found, args)
     stale = []
@@ -146,11 +180,6 @@ def run(args: argparse.Namespace) -> int:
             target.write_text(text, encoding="utf-8")
             print(f"{target}: written")
     return 1 if stale else 0
-
-
-def _source_text(cell: dict) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else source
 
 
 def function_name(cell_source: str) -> str:
@@ -183,9 +212,9 @@ def strip_solution(cell_source: str, exercise: str, name: str) -> str:
 def graded_functions(nb: dict) -> list[str]:
     """Names of the graded functions of a notebook, in order."""
     return [
-        function_name(_source_text(c))
+        function_name(cell_text(c))
         for c in nb["cells"]
-        if c["cell_type"] == "code" and BEGIN in _source_text(c)
+        if c["cell_type"] == "code" and BEGIN in cell_text(c)
     ]
 
 
@@ -228,7 +257,7 @@ def release_notebook(
     variant = (identity or {}).get("variant")
     cells, k, first = [], 0, True
     for cell in nb["cells"]:
-        text = _source_text(cell)
+        text = cell_text(cell)
         new: dict[str, Any] = {
             "cell_type": cell["cell_type"],
             "id": cell.get("id", f"cell-{len(cells):03d}"),
@@ -250,20 +279,36 @@ def release_notebook(
             new["outputs"] = []
         new["source"] = text.splitlines(keepends=True)
         cells.append(new)
-    metadata = {
-        "kernelspec": nb.get("metadata", {}).get(
-            "kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"}
-        ),
-        "language_info": {"name": "python"},
-    }
+    metadata = notebook_metadata(nb)
     if identity is not None:
         metadata["bpkit"] = identity
     return {"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}
 
 
+def notebook_metadata(nb: dict) -> dict:
+    """A released notebook's metadata: the source's kernel, Python; nothing else of the source."""
+    kernel = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return {
+        "kernelspec": nb.get("metadata", {}).get("kernelspec", kernel),
+        "language_info": {"name": "python"},
+    }
+
+
+def add_hidden_argument(parser: argparse.ArgumentParser, default: str) -> None:
+    """The ``--hidden DIR`` option of release, grade and autograder: where hidden.py lives."""
+    parser.add_argument(
+        "--hidden",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the hidden cases, kept outside the exercises: DIR/NN_topic/hidden.py "
+        f"(default: {default})",
+    )
+
+
 def canonical_json(value: Any) -> str:
     """One JSON text for plain data with numpy arrays (the grader's codec, sorted keys)."""
-    from bpkit.grading import codec
+    from bpkit import codec
 
     return json.dumps(codec.encode(value), sort_keys=True, separators=(",", ":"))
 
@@ -302,7 +347,7 @@ def release_text(source: Path, variant: dict | None = None) -> str:
     from bpkit.check import exercises
 
     source = Path(source)
-    nb = json.loads(source.read_text(encoding="utf-8"))
+    nb = read(source)
     number = int(source.parent.name[:2])
     values = None
     if variant is not None:
@@ -317,8 +362,8 @@ def reference_namespace(source: Path) -> dict[str, Any]:
 
     This is the trusted reference the grader builds (see exercises/README.md).
     """
-    nb = json.loads(Path(source).read_text(encoding="utf-8"))
-    code = [_source_text(c) for c in nb["cells"] if c["cell_type"] == "code"]
+    nb = read(source)
+    code = [cell_text(c) for c in nb["cells"] if c["cell_type"] == "code"]
     namespace: dict[str, Any] = {"__name__": "__reference__"}
     for text in [code[0], *(t for t in code[1:] if BEGIN in t)]:
         exec(

@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -256,10 +257,10 @@ def test_gradebook_joins_exercises_one_cell_each(tmp_path, source):
     folders = [str(tmp_path / name) for name in [*NAMES, "late_out"]]
     assert bpkit_main(["gradebook", *folders, "--out", str(book), "--roster", str(roster)]) == 0
     assert book.read_text().splitlines() == [
-        "student,90_fixture,91_other,total",
-        "zoe,,,0",
-        "ann,6,2,8",
-        "ben,0,0,0",
+        "student,90_fixture,91_other,total,note",
+        "zoe,,,0,",
+        "ann,6,2,8,",
+        "ben,0,0,0,",
     ]
     assert gradebook.table([tmp_path / "90_fixture"])[1] == {"90_fixture": 6.0}
 
@@ -393,3 +394,44 @@ def test_lms_formats_need_a_roster_with_the_ids_they_match_by(tmp_path, graded_f
     argv = ["gradebook", *graded_folders, "--out", str(book), "--roster", str(bare)]
     with pytest.raises(SystemExit, match="needs a column 'email address'"):
         bpkit_main([*argv, "--format", "moodle"])
+
+
+@pytest.fixture(scope="module")
+def zip_04(tmp_path_factory) -> Path:
+    """Exercise 04's Gradescope zip with hidden cases shown after publishing, unpacked."""
+    root = tmp_path_factory.mktemp("gradescope") / "autograder"
+    archive = root.parent / "autograder.zip"
+    argv = ["autograder", "--out", str(archive), "--source", str(REPO / "exercises")]
+    argv += ["--exercise", "04_feedforward", "--hidden-visibility", "after_published"]
+    assert bpkit_main(argv) == 0
+    with zipfile.ZipFile(archive) as zf:
+        zf.extractall(root / "source")
+    return root
+
+
+def test_gradescope_names_the_exercise_a_wrong_notebook_is(zip_04):
+    """A 03 notebook handed to the 04 zip is named as 03, not only 'defines none of …'."""
+    from test_autograder import _run
+
+    solved_03 = (REPO / "exercises" / "03_gradient_descent" / "source.ipynb").read_bytes()
+    results = _run(zip_04, {"my_work.ipynb": solved_03})
+    assert results["score"] == 0
+    assert results["output"].startswith(
+        "This notebook is exercise 03_gradient_descent (it defines gradient_descent, "
+        "largest_stable_lr, momentum_descent), but this assignment is 04_feedforward"
+    )
+
+
+def test_gradescope_hidden_cases_follow_the_chosen_visibility(zip_04):
+    """Each function is a visible public-cases test and a hidden-cases test shown as chosen;
+    the points add up to the function's, and the total to bpkit grade's."""
+    from test_autograder import _run
+
+    solved = (REPO / "exercises" / "04_feedforward" / "source.ipynb").read_bytes()
+    results = _run(zip_04, {"04_feedforward.ipynb": solved})
+    assert results["score"] == 7
+    assert round(sum(t["max_score"] for t in results["tests"]), 4) == 7
+    seen = {t["name"]: t["visibility"] for t in results["tests"]}
+    assert seen["sigmoid (public cases)"] == "visible"
+    assert seen["sigmoid (hidden cases)"] == "after_published"
+    assert all(v == "after_published" for n, v in seen.items() if "hidden" in n)

@@ -65,8 +65,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=Path("autograder.zip"))
     parser.add_argument("--source", type=Path, default=Path("exercises"))
     parser.add_argument("--exercise", default=None, help="the assignment's exercise (NN_topic)")
+    from bpkit import release
+
+    release.add_hidden_argument(parser, "hidden.py in the exercise folder of --source")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per cell or case")
     parser.add_argument("--memory", type=int, default=1024, help="memory limit in MB")
+    parser.add_argument(
+        "--hidden-visibility",
+        choices=VISIBILITY,
+        default="visible",
+        help="when students see the hidden cases' lines and points (Gradescope's visibility): "
+        "visible (default: one test per function), or hidden, after_due_date, after_published "
+        "(each function then has a public-cases test, always visible, and a hidden-cases test)",
+    )
+
+
+VISIBILITY = ("visible", "hidden", "after_due_date", "after_published")
 
 
 def _add_tree(zf: zipfile.ZipFile, folder: Path, prefix: str) -> None:
@@ -99,23 +113,42 @@ def _only_exercise(found: dict[str, Path], source: Path, exercise: str | None) -
     return exercise
 
 
-def build(out: Path, source: Path, exercise: str | None, timeout: float, memory: int) -> Path:
-    """Write the autograder zip for one exercise to ``out`` and return its path."""
+def build(
+    out: Path,
+    source: Path,
+    exercise: str | None,
+    timeout: float,
+    memory: int,
+    hidden: Path | None = None,
+    visibility: str = "visible",
+) -> Path:
+    """Write the autograder zip for one exercise to ``out`` and return its path.
+
+    With ``hidden``, the zip's hidden.py is ``hidden/NN_topic/hidden.py``, not the exercise
+    folder's (which need not exist).
+    """
     from bpkit.grading import exercise as ex
 
     source = source.resolve()
     found = ex.available(source)
     exercise = _only_exercise(found, source, exercise)
     notebook = found[exercise]
+    private = None  # --hidden's hidden.py, written where the exercise folder's would be
     if notebook.name == "source.ipynb":  # an exercise folder NN_topic/
         secrets = [notebook, *sorted(notebook.parent.glob("*.py"))]
+        if hidden is not None:
+            private = Path(hidden).resolve() / exercise / "hidden.py"
+            secrets = [p for p in secrets if p.name != "hidden.py"] + [private]
     else:  # a flat folder: NN_topic.ipynb and cases/NN_topic.py
         secrets = [notebook, source / "cases" / f"{exercise}.py"]
+        if hidden is not None:
+            raise SystemExit("bpkit autograder: --hidden needs exercise folders NN_topic/")
     for path in secrets:
         if not path.is_file():
             raise SystemExit(f"bpkit autograder: {path} is missing")
     package = Path(__file__).resolve().parents[2]
     config = {"exercise": exercise, "timeout": timeout, "memory": memory}
+    config["hidden_visibility"] = visibility
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -132,14 +165,16 @@ def build(out: Path, source: Path, exercise: str | None, timeout: float, memory:
         for path in public:
             zf.write(path, f"package/{path.relative_to(package).as_posix()}")
         for path in secrets:
-            zf.write(path, f"exercises/source/{path.relative_to(source).as_posix()}")
+            inside = notebook.parent / "hidden.py" if path == private else path
+            zf.write(path, f"exercises/source/{inside.relative_to(source).as_posix()}")
     os.replace(tmp, out)
     return out
 
 
 def run(args: argparse.Namespace) -> int:
     """Build the zip; print where it is."""
-    path = build(args.out, args.source, args.exercise, args.timeout, args.memory)
+    hidden, seen = getattr(args, "hidden", None), getattr(args, "hidden_visibility", "visible")
+    path = build(args.out, args.source, args.exercise, args.timeout, args.memory, hidden, seen)
     print(f"wrote {path}: upload it as the Gradescope autograder")
     return 0
 
@@ -190,11 +225,42 @@ def choose(found: list[Path], exercise: str) -> tuple[Path, str]:
     )
 
 
-def merge(out: Path, note: str = "") -> dict:
+def split(record: dict, visibility: str) -> list[dict]:
+    """One test per function and kind of case: its public cases' share of the points
+    (always visible) and its hidden cases' share, which Gradescope shows per ``visibility``.
+
+    A function's points are shared by its cases equally, as ``bpkit grade`` scores them.
+    """
+    from bpkit.grading import report
+
+    tests = []
+    for function, entry in record["functions"].items():
+        cases = entry["cases"]
+        for public, label in ((True, "public cases"), (False, "hidden cases")):
+            mine = [c for c in cases if bool(c[0]) == public]
+            if not mine:
+                continue
+            share = entry["max"] * len(mine) / len(cases)
+            tests.append(
+                {
+                    "name": f"{function} ({label})",
+                    "score": round(entry["max"] * sum(c[1] for c in mine) / len(cases), 4),
+                    "max_score": round(share, 4),
+                    "output": "\n".join(report._case_lines({"cases": mine})),
+                    "visibility": "visible" if public else visibility,
+                }
+            )
+        if not cases:
+            tests.append({"name": function, "score": 0.0, "max_score": entry["max"]})
+    return tests
+
+
+def merge(out: Path, note: str = "", visibility: str = "visible") -> dict:
     """Turn the one NAME.results.json in ``out`` into Gradescope's results.json.
 
     No score exceeds its maximum: each test is capped at its ``max_score``, and the total
-    at the sum of the maxima.
+    at the sum of the maxima. With a ``visibility`` other than ``visible``, each function's
+    hidden cases are a test of their own with that visibility (:func:`split`).
     """
     parts = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(out.glob("*.results.json"))]
     if not parts:
@@ -202,15 +268,37 @@ def merge(out: Path, note: str = "") -> dict:
     if len(parts) > 1:
         raise RuntimeError(f"bpkit autograder: {len(parts)} results for one submission")
     part = parts[0]
-    tests = [
-        {**t, "score": max(0.0, min(float(t["score"]), float(t["max_score"])))}
-        for t in part["tests"]
-    ]
     record = part["extra_data"]["bpkit"]
+    given = part["tests"] if visibility == "visible" else split(record, visibility)
+    tests = [{**t, "score": max(0.0, min(float(t["score"]), float(t["max_score"])))} for t in given]
     ceiling = float(record.get("max") or sum(t["max_score"] for t in tests))
     total = min(round(sum(t["score"] for t in tests), 4), ceiling)
     output = "\n".join(line for line in (note, part["output"]) if line)
     return {**part, "score": total, "output": output, "tests": tests}
+
+
+def _other_exercise(path: Path, exercise: str) -> str:
+    """Say so when the notebook is another exercise's: it defines none of this one's graded
+    functions and some of another's (the zip holds one exercise's reference, but every
+    exercise's public cases, which name their functions)."""
+    from bpkit.check import exercises as course
+    from bpkit.grading import cli, identity
+
+    notebook, _ = cli.read_notebook(path)
+    defined = set(identity.defined_functions(notebook))
+    functions = {
+        name: {c["function"] for c in course.public_cases(name)} for name in course.names()
+    }
+    if not defined or defined & functions.get(exercise, set()):
+        return ""
+    matches = {name: sorted(defined & fs) for name, fs in functions.items() if defined & fs}
+    if not matches:
+        return ""
+    other = max(sorted(matches), key=lambda name: len(matches[name]))
+    return (
+        f"This notebook is exercise {other} (it defines {', '.join(matches[other])}), but this "
+        f"assignment is {exercise}: submit your {exercise} notebook."
+    )
 
 
 def grade_gradescope(root: Path) -> int:
@@ -240,7 +328,8 @@ def grade_gradescope(root: Path) -> int:
             # container refuses namespaces, this is as isolated as it gets, so grade anyway.
             argv += ["--unsafe-no-isolation"]
             cli.run(parser.parse_args(argv))
-        combined = merge(Path(tmp), note)
+            note = "\n".join(n for n in (_other_exercise(path, exercise), note) if n)
+        combined = merge(Path(tmp), note, config.get("hidden_visibility", "visible"))
     report.write_atomic(results / "results.json", json.dumps(combined, indent=1) + "\n")
     return 0
 

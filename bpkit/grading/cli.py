@@ -19,6 +19,7 @@ import signal
 import sys
 from pathlib import Path
 
+from bpkit import release
 from bpkit.grading import exercise as ex
 from bpkit.grading import identity, plan, report, runner, students
 
@@ -47,6 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="every submission was handed in as this exercise (a notebook that is another "
         "one is graded as what it is and reported as a wrong exercise)",
     )
+    release.add_hidden_argument(parser, "hidden.py in each exercise folder of --source")
     parser.add_argument(
         "--roster",
         type=Path,
@@ -77,7 +79,7 @@ def collect(paths: list[Path]) -> list[tuple[str, Path, tuple[str, ...]]]:
     found: list[tuple[str, Path, tuple[str, ...]]] = []
     for path in paths:
         if path.is_dir():
-            for nb in sorted(path.rglob("*.ipynb")):
+            for nb in sorted(p for p in path.rglob("*") if handed_in(p.name)):
                 rel = nb.relative_to(path)
                 if not any(part.startswith(".") for part in rel.parts):
                     found.append(("__".join(rel.with_suffix("").parts), nb, rel.parts))
@@ -92,6 +94,15 @@ def collect(paths: list[Path]) -> list[tuple[str, Path, tuple[str, ...]]]:
         seen[safe] = seen.get(safe, 0) + 1
         named.append((safe if seen[safe] == 1 else f"{safe}-{seen[safe]}", path, parts))
     return named
+
+
+def handed_in(filename: str) -> bool:
+    """True for a file graded or reported: a notebook in any case (``.IPYNB``), one a browser
+    saved as ``.ipynb.json``, or a file handed in instead of one (``.py``, ``.pdf``, …)."""
+    lower = filename.lower()
+    return lower.endswith((".ipynb", ".ipynb.json")) or any(
+        lower.endswith(suffix) for suffix in plan.NOT_NOTEBOOKS
+    )
 
 
 def read_notebook(path: Path) -> tuple[dict | None, str]:
@@ -241,7 +252,12 @@ def run(args: argparse.Namespace) -> int:
         args.timeout, args.total_timeout or max(60.0, 12 * args.timeout), args.memory
     )
     limits_key = f"{limits.cell_seconds:g}s {limits.total_seconds:g}s {limits.memory_mb}MB"
-    planner = plan.Planner(source, identity.catalogue(sources), roster, args.exercise, limits_key)
+    hidden = args.hidden.resolve() if getattr(args, "hidden", None) is not None else None
+    if hidden is not None and not hidden.is_dir():
+        raise SystemExit(f"bpkit grade: --hidden {args.hidden}: no such folder")
+    planner = plan.Planner(
+        source, identity.catalogue(sources), roster, args.exercise, limits_key, hidden=hidden
+    )
     planner.see(submissions)
     todo = []
     try:
@@ -255,7 +271,8 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return _interrupted(out, 0, len(submissions))
     removed = plan.set_aside(out, {name for name, _, _ in submissions})
-    hide = [source, out, *{p.resolve().parent for _, p, _ in submissions}]
+    hide = [source, *([hidden] if hidden else []), out]
+    hide += [*{p.resolve().parent for _, p, _ in submissions}]
     sandbox = sandbox_for(args, hide)
     probe = runner.run(["pass"], [], limits, sandbox)
     if probe.problem:
@@ -263,7 +280,8 @@ def run(args: argparse.Namespace) -> int:
         raise SystemExit(f"bpkit grade: the sandbox does not work here: {probe.problem} {detail}")
     # issue 23 (g1): no isolation, no grading, unless the instructor says so
     folders = sorted({str(p.resolve().parent) for _, p, _ in submissions})
-    exposed = runner.exposure(probe.sandbox, [str(source), *folders, str(out)])
+    private = [str(source), *([str(hidden)] if hidden else [])]
+    exposed = runner.exposure(probe.sandbox, [*private, *folders, str(out)])
     if exposed and not getattr(args, "unsafe_no_isolation", False):
         raise SystemExit(
             f"bpkit grade: refusing to grade: {exposed}\nGrade as root on a machine that "
@@ -292,6 +310,9 @@ def run(args: argparse.Namespace) -> int:
     )
     for line in report.duplicates(out):
         print(line)
+    for record, others in students.counted(report.read_records(out)):
+        if students.crowded(record, others):
+            print(f"bpkit grade: warning: {students.crowded(record, others)}", file=sys.stderr)
     return 0
 
 

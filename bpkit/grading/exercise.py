@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bpkit.grading import codec, lookup
 from bpkit.grading._harness import transform_magics
+from bpkit.notebook import code_cells, read
 
 SOLUTION_MARK = "### BEGIN SOLUTION"
 GRADER_VERSION = "1"  # bump when a change to the grader should regrade everything
@@ -40,16 +40,6 @@ class Exercise:
     cases: list[dict] = field(default_factory=list)
     fingerprint: str = ""
     files: list[Path] = field(default_factory=list)
-
-
-def code_cells(notebook: dict) -> list[str]:
-    """Return the source of each code cell of a parsed notebook, in order."""
-    cells = []
-    for cell in notebook.get("cells", []):
-        if isinstance(cell, dict) and cell.get("cell_type") == "code":
-            source = cell.get("source", "")
-            cells.append("".join(source) if isinstance(source, list) else str(source))
-    return cells
 
 
 def available(source_dir: Path) -> dict[str, Path]:
@@ -93,7 +83,7 @@ def _import_cases(path: Path) -> Any:
 
 def reference_namespace(source: Path) -> dict:
     """Run the first code cell and every solution cell of the instructor notebook."""
-    cells = code_cells(json.loads(source.read_text(encoding="utf-8")))
+    cells = code_cells(read(source))
     chosen = cells[:1] + [c for c in cells[1:] if SOLUTION_MARK in c]
     namespace: dict = {"__name__": "bpkit_reference"}
     for index, cell in enumerate(chosen, start=1):
@@ -129,22 +119,37 @@ def _normalise_case(case: dict, public: bool, points: dict) -> dict:
     }
 
 
-def _parts(name: str, source_dir: Path) -> tuple[Path, Path, Path | None]:
-    """The instructor notebook, the hidden-cases file and the public-cases file of ``name``."""
+def _parts(
+    name: str, source_dir: Path, hidden: Path | None = None
+) -> tuple[Path, Path, Path | None]:
+    """The instructor notebook, the hidden-cases file and the public-cases file of ``name``.
+
+    With ``hidden`` (``bpkit grade --hidden DIR``), the hidden cases are ``DIR/NN_topic/hidden.py``,
+    kept outside the exercises folder.
+    """
     folder = Path(source_dir) / name
     if (folder / "source.ipynb").is_file():
-        return folder / "source.ipynb", folder / "hidden.py", folder / "cases.py"
+        private = (Path(hidden) if hidden is not None else Path(source_dir)) / name / "hidden.py"
+        return folder / "source.ipynb", private, folder / "cases.py"
     return Path(source_dir) / f"{name}.ipynb", Path(source_dir) / "cases" / f"{name}.py", None
 
 
-def load(name: str, source_dir: Path, seed: int | None = None) -> Exercise:
+def load(
+    name: str, source_dir: Path, seed: int | None = None, hidden: Path | None = None
+) -> Exercise:
     """Load exercise ``name``: points, public + hidden cases, and expected values.
 
-    With ``seed``, the cases of that learner's variant (``metadata.bpkit.variant.seed``).
+    With ``seed``, the cases of that learner's variant (``metadata.bpkit.variant.seed``);
+    with ``hidden``, the hidden cases of ``hidden/NN_topic/hidden.py``.
     """
-    source, cases_file, public_file = _parts(name, source_dir)
+    source, cases_file, public_file = _parts(name, source_dir, hidden)
     for path in (source, cases_file, public_file):
         if path is not None and not path.is_file():
+            if path == cases_file and hidden is None:
+                raise ExerciseError(
+                    f"exercise {name}: no hidden cases (kept elsewhere? pass --hidden DIR): "
+                    f"{path} is missing"
+                )
             raise ExerciseError(f"exercise {name}: {path} is missing")
     module = _import_cases(cases_file)
     points = {str(k): float(v) for k, v in module.POINTS.items()}

@@ -8,6 +8,11 @@ column per exercise (its points; empty when the student handed nothing in for it
 LMS import sees only students). With ``--roster``, every student on it gets a row, in its
 order, handed in or not.
 
+A notebook handed in as one exercise that is another (``wrong exercise`` in ``grades.csv``)
+is graded as what it is. The exercise it was handed in for then shows ``0``, not a blank
+(which would read as "nothing handed in"), unless the student has a notebook that counts for
+it; the csv format's last column, ``note``, says so, and the command prints it.
+
 ``--format canvas`` and ``--format moodle`` write what those LMSs import, from the roster's
 columns (so both need ``--roster``):
 
@@ -24,6 +29,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import sys
 from pathlib import Path
 
 from bpkit.grading import report, students
@@ -44,8 +50,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def table(folders: list[Path], roster: list[str] | None = None) -> tuple[list[list[str]], dict]:
-    """The gradebook as rows (header, then one per student) and each exercise's maximum."""
+def table(
+    folders: list[Path], roster: list[str] | None = None
+) -> tuple[list[list[str]], dict, dict[str, str]]:
+    """The gradebook as rows (header, then one per student), each exercise's maximum, and a
+    note per student whose notebook was handed in as another exercise."""
     records = []
     for folder in folders:
         if not folder.is_dir():
@@ -58,13 +67,27 @@ def table(folders: list[Path], roster: list[str] | None = None) -> tuple[list[li
     for record in chosen:
         student = record.get("student") or record["submission"]
         scores.setdefault(student, {})[record["exercise"]] = record["total"]
+    wrong: dict[str, dict[str, str]] = {}  # student → {exercise handed in as: what it is}
+    for record in records:
+        slot, student = record.get("submitted_as"), record.get("student") or record["submission"]
+        if record["exercise"] and slot and slot != record["exercise"]:
+            wrong.setdefault(student, {}).setdefault(slot, record["exercise"])
     order = list(roster or []) + sorted(s for s in scores if s not in (roster or []))
-    rows = [["student", *exercises, "total"]]
+    order += sorted(s for s in wrong if s not in order)
+    rows, notes = [["student", *exercises, "total"]], {}
     for student in order:
-        got = scores.get(student, {})
-        cells = [f"{got[e]:g}" if e in got else "" for e in exercises]
+        got, mixed = scores.get(student, {}), wrong.get(student, {})
+        zero = {e for e in mixed if e in exercises and e not in got}
+        cells = [f"{got[e]:g}" if e in got else "0" if e in zero else "" for e in exercises]
         rows.append([student, *cells, f"{sum(got.values()):g}"])
-    return rows, {e: maxima[e] for e in exercises}
+        said = [
+            f"{slot}: handed in a {it} notebook, graded as {it}"
+            + (f"; 0 for {slot}" if slot in zero else "")
+            for slot, it in sorted(mixed.items())
+        ]
+        if said:
+            notes[student] = "; ".join(said)
+    return rows, {e: maxima[e] for e in exercises}, notes
 
 
 CANVAS_HEADER = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
@@ -129,10 +152,14 @@ def run(args: argparse.Namespace) -> int:
         )
     roster_data = students.read_roster(args.roster) if args.roster else None
     roster = roster_data.ids if roster_data else None
-    rows, maxima = table(args.grades, roster)
+    rows, maxima, notes = table(args.grades, roster)
     n_students = len(rows) - 1
     if form != "csv":
         rows = FORMATS[form](rows, maxima, roster_data)
+    else:
+        rows = [[*rows[0], "note"]] + [[*row, notes.get(row[0], "")] for row in rows[1:]]
+    for student, note in notes.items():
+        print(f"bpkit gradebook: {student}: {note}", file=sys.stderr)
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)
     args.out.parent.mkdir(parents=True, exist_ok=True)

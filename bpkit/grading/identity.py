@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bpkit.grading._harness import transform_magics
+from bpkit.notebook import code_cells
 
 SOLUTION_MARK = "### BEGIN SOLUTION"
 # "ex4", "hw04", "exercise_4", "lab-4", "assignment 4": a number after a word for homework
@@ -69,15 +70,6 @@ class Identity:
         return bool(self.exercise and self.submitted_as and self.exercise != self.submitted_as)
 
 
-def _cells(notebook: dict | None) -> list[str]:
-    cells = []
-    for cell in (notebook or {}).get("cells", []):
-        if isinstance(cell, dict) and cell.get("cell_type") == "code":
-            source = cell.get("source", "")
-            cells.append("".join(source) if isinstance(source, list) else str(source))
-    return cells
-
-
 def _top_level_functions(cell: str) -> list[ast.FunctionDef]:
     try:
         tree = ast.parse(transform_magics(cell))
@@ -101,7 +93,7 @@ def _is_stub(function: ast.FunctionDef) -> bool:
 def defined_functions(notebook: dict | None) -> dict[str, bool]:
     """Map each top-level function the notebook defines to whether it is still a stub."""
     found: dict[str, bool] = {}
-    for cell in _cells(notebook):
+    for cell in code_cells(notebook):
         for function in _top_level_functions(cell):
             found[function.name] = bool(function.body) and _is_stub(function)
     return found
@@ -111,7 +103,7 @@ def graded_functions(source: Path) -> list[str]:
     """The graded functions of an instructor notebook: the first def of each solution cell."""
     notebook = json.loads(Path(source).read_text(encoding="utf-8"))
     names = []
-    for cell in _cells(notebook):
+    for cell in code_cells(notebook):
         if SOLUTION_MARK in cell:
             functions = _top_level_functions(cell)
             if functions:

@@ -1,9 +1,8 @@
-"""Find drivers, comparisons and public cases by name, in ``bpkit.check`` first.
+"""Find drivers, comparisons and public cases by name, in ``bpkit.check``.
 
 Grading cases name their driver and comparison as strings (``"call"``, ``"allclose"``). The
-grader looks them up here, on both sides of the sandbox: in ``bpkit.check.drivers`` and
-``bpkit.check.compare`` when those modules define them, else in the small built-in set below,
-so the grader also works (and is tested) on its own.
+grader looks them up here, on both sides of the sandbox, in ``bpkit.check.drivers`` and
+``bpkit.check.compare``: one definition of each, the one ``check()`` uses.
 
 A two-sided driver (``bpkit.check.drivers.two_sided``) is split here: :func:`driver` gives
 its ``collect`` half, which the sandbox runs beside the notebook, and :func:`score` runs its
@@ -27,21 +26,14 @@ def _module(name: str) -> Any:
         return None
 
 
-def _find(module_name: str, registry: str, name: str, fallback: dict) -> Callable[..., Any]:
+def _find(module_name: str, registry: str, name: str) -> Callable[..., Any]:
     module = _module(module_name)
     table = getattr(module, registry, None)
     if isinstance(table, dict) and callable(table.get(name)):
         return table[name]
     if module is not None and not name.startswith("_") and callable(getattr(module, name, None)):
         return getattr(module, name)
-    if name in fallback:
-        return fallback[name]
     raise LookupError(f"no {registry.lower()[:-1]} named {name!r} in {module_name}")
-
-
-def call(namespace: dict, function: str, *args: Any, **kwargs: Any) -> Any:
-    """Call the graded function with the case's arguments and return its result."""
-    return namespace[function](*args, **kwargs)
 
 
 def driver(name: str) -> Callable[..., Any]:
@@ -49,14 +41,14 @@ def driver(name: str) -> Callable[..., Any]:
 
     For a two-sided driver, only its ``collect`` half (see :func:`finisher`).
     """
-    found = _find("bpkit.check.drivers", "DRIVERS", name, {"call": call})
+    found = _find("bpkit.check.drivers", "DRIVERS", name)
     return getattr(found, "collect", found)
 
 
 def finisher(name: str) -> Callable[..., Any] | None:
     """The ``finish`` half of the two-sided driver ``name``, or None for a one-sided one."""
     try:
-        found = _find("bpkit.check.drivers", "DRIVERS", name, {"call": call})
+        found = _find("bpkit.check.drivers", "DRIVERS", name)
     except LookupError:
         return None
     return getattr(found, "finish", None)
@@ -74,31 +66,9 @@ def _finished(case: dict, got: Any, expected: Any) -> tuple[Any, Any]:
     return finish(got, *args, **kwargs), finish(expected, *args, **kwargs)
 
 
-def _allclose(got: Any, expected: Any, rtol: float = 1e-6, atol: float = 1e-9) -> tuple:
-    import numpy as np
-
-    try:
-        got_array = np.array(got, dtype=np.float64)
-        expected_array = np.array(expected, dtype=np.float64)
-    except (TypeError, ValueError):
-        return 0.0, f"got a {type(got).__name__}, expected numbers"
-    if got_array.shape != expected_array.shape:
-        return 0.0, f"shape {got_array.shape}, expected shape {expected_array.shape}"
-    ok = np.isclose(got_array, expected_array, rtol=rtol, atol=atol, equal_nan=True)
-    return (1.0, "") if ok.all() else (0.0, f"{int((~ok).sum())} of {ok.size} entries differ")
-
-
-def _exact(got: Any, expected: Any) -> tuple:
-    same = type(got) is type(expected) and got == expected
-    return (1.0, "") if same else (0.0, f"got {got!r:.60}, expected {expected!r:.60}")
-
-
-FALLBACK_COMPARISONS = {"allclose": _allclose, "exact": _exact}
-
-
 def comparison(name: str) -> Callable[..., tuple]:
     """Return the comparison called ``name``: ``compare(got, expected, **options)``."""
-    return _find("bpkit.check.compare", "COMPARISONS", name, FALLBACK_COMPARISONS)
+    return _find("bpkit.check.compare", "COMPARISONS", name)
 
 
 def score(case: dict, got: Any, expected: Any) -> tuple[float, str]:

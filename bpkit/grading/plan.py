@@ -16,7 +16,6 @@ import errno
 import hashlib
 import json
 import os
-import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +24,14 @@ from bpkit.check.exercises import variant_seed
 from bpkit.grading import exercise as ex
 from bpkit.grading import identity, report, students
 
-MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
+MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024  # of code: what is graded (outputs are not)
+MAX_FILE_BYTES = 256 * 1024 * 1024  # a notebook file, stored plots included, read at most
+NOT_NOTEBOOKS = {  # files handed in instead of the notebook: a row that says so, not silence
+    ".py": "a Python file",
+    ".html": "an HTML export",
+    ".pdf": "a PDF",
+    ".zip": "a zip archive",
+}
 REMOVED = "removed"  # OUT/removed/: the records of files no longer handed in
 KINDS = {
     stat.S_IFDIR: "a folder",
@@ -55,10 +61,10 @@ def read_submission(path: Path) -> tuple[bytes | None, str]:
         if not stat.S_ISREG(info.st_mode):
             kind = KINDS.get(stat.S_IFMT(info.st_mode), "not a file")
             return None, f"not a regular file ({kind}): not graded"
-        if info.st_size > MAX_NOTEBOOK_BYTES:
-            return None, f"not graded: the file is larger than {MAX_NOTEBOOK_BYTES >> 20} MB"
+        if info.st_size > MAX_FILE_BYTES:
+            return None, f"not graded: the file is larger than {MAX_FILE_BYTES >> 20} MB"
         chunks, size = [], 0
-        while size <= MAX_NOTEBOOK_BYTES and (chunk := os.read(fd, 1 << 20)):
+        while size <= MAX_FILE_BYTES and (chunk := os.read(fd, 1 << 20)):
             chunks.append(chunk)
             size += len(chunk)
         return b"".join(chunks), ""
@@ -72,8 +78,8 @@ def parse_notebook(data: bytes | None, problem: str = "") -> tuple[dict | None, 
     """Parse a submission's bytes as a notebook; return (notebook, "") or (None, why not)."""
     if data is None:
         return None, problem
-    if len(data) > MAX_NOTEBOOK_BYTES:
-        return None, f"not graded: the file is larger than {MAX_NOTEBOOK_BYTES >> 20} MB"
+    if len(data) > MAX_FILE_BYTES:
+        return None, f"not graded: the file is larger than {MAX_FILE_BYTES >> 20} MB"
     try:
         notebook = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
@@ -84,7 +90,18 @@ def parse_notebook(data: bytes | None, problem: str = "") -> tuple[dict | None, 
         return None, "not a notebook: JSON nested too deeply"
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
         return None, "not a notebook: valid JSON but no list of cells"
+    code = sum(len(text.encode("utf-8")) for text in ex.code_cells(notebook))
+    if code > MAX_NOTEBOOK_BYTES:  # outputs (stored plots) do not count: they are not graded
+        return None, f"not graded: its code is larger than {MAX_NOTEBOOK_BYTES >> 20} MB"
     return notebook, ""
+
+
+def not_a_notebook(path: Path) -> str:
+    """Why a file handed in is no notebook to grade (``hw5.py``), or "" for a notebook."""
+    kind = NOT_NOTEBOOKS.get(Path(path).suffix.lower())
+    if kind is None:
+        return ""
+    return f"not graded: {kind}, not a notebook; hand in the .ipynb file"
 
 
 @dataclass
@@ -159,7 +176,7 @@ def _short(value: object) -> str:
 
 
 def _plain(student: str) -> str:
-    return "".join(re.findall(r"[0-9a-z]+", student.lower()))
+    return students.plain(student)
 
 
 @dataclass
@@ -183,6 +200,7 @@ class Planner:
     roster: students.Roster | None = None
     forced: str | None = None  # --exercise
     limits: str = ""  # the limits of this run, as text: part of every fingerprint
+    hidden: Path | None = None  # --hidden: the folder of NN_topic/hidden.py, else in source
     _loaded: dict[tuple, ex.Exercise | str] = field(default_factory=dict)
     _linked: dict[Path, list[str]] = field(default_factory=dict)  # path → same file's names
     _instructor: dict[tuple[int, int], Path] | None = None
@@ -192,7 +210,7 @@ class Planner:
         key = (name, seed)
         if key not in self._loaded:
             try:
-                self._loaded[key] = ex.load(name, self.source, seed=seed)
+                self._loaded[key] = ex.load(name, self.source, seed=seed, hidden=self.hidden)
             except Exception as error:  # an instructor-side problem: one notebook's status
                 what = f"{name} for this variant" if seed is not None else name
                 detail = f"{type(error).__name__}: {error}"[:200]
@@ -220,7 +238,7 @@ class Planner:
     def item(self, name: str, path: Path, parts: tuple[str, ...]) -> Item:
         """Plan one submission: read it, identify it, tie its variant, load its exercise."""
         data, problem = read_submission(path)
-        problem = problem or self._instructor_file(path)
+        problem = not_a_notebook(path) or problem or self._instructor_file(path)
         notebook, _ = parse_notebook(data, problem)
         names = self.known.names
         who = identity.identify(parts, notebook, self.known, self.forced)

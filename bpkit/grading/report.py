@@ -292,7 +292,10 @@ def _note(record: dict, others: list[dict]) -> str:
     if others:
         names = ", ".join(o["submission"] for o in others)
         notes.append(f"also handed in for this exercise, not counted: {names}")
-    return "; ".join(notes)
+    from bpkit.grading import students
+
+    warning = students.crowded(record, others)
+    return "; ".join([warning, *notes] if warning else notes)
 
 
 def rebuild_csv(out: Path) -> Path:

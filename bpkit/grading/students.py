@@ -3,11 +3,13 @@
 The student column comes, in order:
 1. from ``--roster roster.csv``: the roster row one of whose cells (its id, a name, a login,
    an LMS user id; 3 letters or digits at least) appears in the notebook's path, compared as
-   words with case and punctuation ignored (``Smith, John`` matches ``smith_john_…`` and
-   Canvas's ``smithjohn_…``); the longest match wins, a tie matches no one;
-2. else from the first folder below the submitted folder (``submitted/<student>/…``),
-   skipping folders named after an exercise (``04_feedforward/``, ``hw4/``) and dropping
-   Moodle's ``_assignsubmission_file_``;
+   words with case, punctuation and accents ignored (``Smith, John`` matches
+   ``smith_john_…`` and Canvas's ``smithjohn_…``; ``Kurt Gödel`` matches ``godelkurt_…``);
+   the longest match wins, a tie matches no one;
+2. else, for a file named as Canvas or Moodle name their downloads, from its name (rule 3),
+   whatever folder holds it; else from the first folder below the submitted folder
+   (``submitted/<student>/…``), skipping folders named after an exercise
+   (``04_feedforward/``, ``hw4/``) and dropping Moodle's ``_assignsubmission_file_``;
 3. else from a flat file's name: the words before the exercise part, without ``late`` or
    ``Copy of``, up to the first number of three or more digits (an LMS user id; later
    numbers are per-upload ids): ``smith_john_12345_late_04_feedforward-1.ipynb`` gives
@@ -22,21 +24,20 @@ in its note and never added up.
 
 from __future__ import annotations
 
-import csv
 import re
-from dataclasses import dataclass, field
-from pathlib import Path
 
 from bpkit.grading.identity import NUMBERED, TWO_DIGITS
+from bpkit.roster import ID_COLUMNS, Roster, _windows, fold, plain, read_roster
+
+__all__ = ["ID_COLUMNS", "Roster", "fold", "plain", "read_roster"]  # the roster, for the grader
 
 MOODLE_SUFFIX = re.compile(r"_assignsubmission_\w*$")
 EXERCISE_FOLDER = re.compile(r"(?i)(?:ex|exercise|hw|homework|lab|assignment)[ _-]?\d{1,2}")
-SHORTEST = 3  # roster fragments shorter than this (a "1", an "al") match too much
-ID_COLUMNS = ("student", "student_id", "id", "sis_id", "sis user id", "login", "username")
-
-
-def _words(text: str) -> list[str]:
-    return [w.lower() for w in re.split(r"[^0-9A-Za-z]+", text) if w]
+# An LMS's download names: Canvas's lastfirst[_late]_<user id>_<submission id>_<file> and
+# Moodle's flat <Full Name>_<user id>_assignsubmission_file_<file>. Such a name is the student's
+# even inside a folder (a whole Canvas download in canvas_hw05/ is not one student).
+LMS_FILE = re.compile(r"(?i)^(?:[^\W_]+(?:_late)?_\d+_\d+_.|.+?_\d+_assignsubmission_file_)")
+CROWDED = 3  # this many notebooks of one exercise for one student: likely several students'
 
 
 def from_file_name(filename: str, names: list[str]) -> str:
@@ -57,7 +58,7 @@ def _named_in_file_name(filename: str, names: list[str]) -> str:
     for number in TWO_DIGITS.finditer(stem):  # "ann_04.ipynb": an exercise's number alone
         if any(name[:2] == number[1] for name in names):
             cut = min(cut, number.start())
-    words = [w for w in re.split(r"[^0-9A-Za-z]+", stem[:cut]) if w and w.lower() != "late"]
+    words = [w for w in re.split(r"[\W_]+", stem[:cut]) if w and w.lower() != "late"]
     if [w.lower() for w in words[:2]] == ["copy", "of"]:
         words = words[2:]
     ids = [i for i, w in enumerate(words) if w.isdigit() and len(w) >= 3]
@@ -73,6 +74,10 @@ def from_path_parts(parts: tuple[str, ...], names: list[str]) -> str:
 
 def _named_in_path(parts: tuple[str, ...], names: list[str]) -> str:
     """The student a path gives by rules 2 and 3, or "" when it names none."""
+    if len(parts) > 1 and LMS_FILE.match(parts[-1]):  # an LMS download's file, in any folder
+        named = _named_in_file_name(parts[-1], names)
+        if named:
+            return named
     for folder in parts[:-1]:
         exercise = any(name.lower() in folder.lower() for name in names)
         if not exercise and not EXERCISE_FOLDER.fullmatch(folder):
@@ -80,87 +85,24 @@ def _named_in_path(parts: tuple[str, ...], names: list[str]) -> str:
     return _named_in_file_name(parts[-1], names)
 
 
-@dataclass
-class Roster:
-    """Student ids, each with the name fragments that identify it in a path."""
-
-    ids: list[str]
-    keys: dict[str, set[str]]  # id → fragments as joined lowercase words
-    fields: dict[str, dict[str, str]] = field(default_factory=dict)  # id → {column: value}
-
-    def match(self, parts: tuple[str, ...]) -> tuple[str | None, str]:
-        """Return (student id, "") or (None, why no single student matched)."""
-        windows = _windows(parts)
-        best: dict[str, int] = {}
-        for student, keys in self.keys.items():
-            hits = [len(k) for k in keys if k in windows]
-            if hits:
-                best[student] = max(hits)
-        if not best:
-            return None, "not on the roster"
-        top = max(best.values())
-        winners = [s for s, n in best.items() if n == top]
-        if len(winners) > 1:
-            return None, f"matches several roster students ({', '.join(sorted(winners))})"
-        return winners[0], ""
-
-
-def _windows(parts: tuple[str, ...]) -> set[str]:
-    """Every run of up to 6 consecutive words of each part of a path, joined, lowercase."""
-    windows: set[str] = set()
-    for part in parts:
-        words = _words(part[:-6] if part.endswith(".ipynb") else part)
-        for i in range(len(words)):
-            for j in range(i + 1, min(len(words), i + 6) + 1):
-                windows.add("".join(words[i:j]))
-    return windows
-
-
 def mentions(parts: tuple[str, ...], student: str) -> bool:
     """True when the path names ``student`` as words (``s001_own.ipynb`` names ``s001``)."""
-    return "".join(_words(student)) in _windows(parts)
+    return plain(student) in _windows(parts)
 
 
-def read_roster(path: Path, option: str = "--roster") -> Roster:
-    """Read a roster CSV: an id column (``student``, ``id``, … or the first), any others.
+def crowded(record: dict, others: list[dict]) -> str:
+    """A warning when one student has ``CROWDED`` or more notebooks of one exercise.
 
-    The one reader of rosters: ``bpkit grade --roster``, ``bpkit gradebook --roster`` and
-    ``bpkit release --variants`` (``option`` names the option in error messages).
+    Without a roster, a folder holding a whole class's download (``canvas_hw05/``, files not
+    named as an LMS names them) makes one "student" of everyone in it; only one would count.
     """
-    where = f"bpkit: {option} {path}"
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.reader(handle))
-    except OSError as error:
-        raise SystemExit(f"{where}: {error.strerror}") from None
-    except (UnicodeDecodeError, csv.Error) as error:
-        raise SystemExit(f"{where}: not a CSV text file ({error})") from None
-    if len(rows) < 2 or not rows[0]:
-        raise SystemExit(f"{where}: expected a header and one row per student")
-    header = [h.strip().lower() for h in rows[0]]
-    column = next((header.index(c) for c in ID_COLUMNS if c in header), 0)
-    ids, keys, fields = [], {}, {}
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        student = row[column].strip() if column < len(row) else ""
-        if not student:
-            raise SystemExit(f"{where}, line {number}: no {header[column]!r}")
-        if student in keys:
-            raise SystemExit(f"{where}, line {number}: {student!r} listed twice")
-        ids.append(student)
-        fields[student] = {
-            h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(header)
-        }
-        keys[student] = set()
-        for cell in row:
-            for fragment in cell.split(";"):
-                words = _words(fragment)
-                if len("".join(words)) >= SHORTEST:
-                    keys[student].add("".join(words))
-                if 2 <= len(words) <= 3 and all(w.isalpha() for w in words):
-                    keys[student].add("".join(reversed(words)))  # "John Smith" ~ "smithjohn"
-    return Roster(ids, keys, fields)
+    if len(others) + 1 < CROWDED:
+        return ""
+    return (
+        f"{len(others) + 1} notebooks for {record['exercise']} under one student "
+        f"({record.get('student') or record['submission']}): if they are several students' "
+        "(a whole LMS download in one folder), grade with --roster or one folder per student"
+    )
 
 
 def student_of(parts: tuple[str, ...], names: list[str], roster: Roster | None) -> tuple:
