@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 
 from bpkit.plot import _style
+from bpkit.widgets._access import alt_text, describe_figure, helper_markup
 
 DrawFn = Callable[..., Any]
 
@@ -105,6 +106,7 @@ class SteadyRenderer:
         self.frames: dict[str, Any] = {}  # frame key -> (box, pixels), the last used last
         self.frames_reused = 0  # how many axes frames were pasted back instead of drawn
         self.agg: Any = None  # one Agg renderer for every state (see _kept_canvas_class)
+        self.description = ""  # what the last state drew, in words (its alt text's core)
 
     def __call__(self, **values: Any) -> bytes:
         png = self._render(values, keep=self.positions is not None)
@@ -159,6 +161,7 @@ class SteadyRenderer:
             canvas.kept = renderer = self.agg  # canvas.draw() uses it too
             renderer.drawn = []
             self.draw(fig, **values)
+            self.description = describe_figure(fig)
             keep = keep and len(self.positions or ()) == len(fig.axes)
             if keep:
                 # No layout engine at all (not the "none" placeholder): one draw, no solving.
@@ -771,8 +774,11 @@ def explorer(
     ``controls`` maps each keyword of ``draw`` to an ipywidgets control (a slider, a
     dropdown, a checkbox); ``fixed`` holds keywords that have no control. The widget has
     ``.render(**values) -> bytes`` (one state, no browser needed), ``.values()``,
-    ``.image`` (the ``ipywidgets.Image`` showing the figure) and ``.renderer`` (its
-    :class:`SteadyRenderer`).
+    ``.image`` (the ``ipywidgets.Image`` showing the figure), ``.renderer`` (its
+    :class:`SteadyRenderer`), ``.alt()`` (the picture's alt text, from the state drawn) and
+    ``.helper`` (the help line under the picture, which also hands the alt text, the
+    controls' accessible names and the key handling to the page: see
+    :mod:`bpkit.widgets._access`).
     """
     import ipywidgets as widgets
 
@@ -793,8 +799,14 @@ def explorer(
     def render(**overrides: Any) -> bytes:
         return renderer(**{**values(), **overrides})
 
+    def alt() -> str:
+        return alt_text(title, controls, renderer.description)
+
+    helper = widgets.HTML(layout={"margin": "0 0 0 4px"})
+
     def redraw(_change: Any = None) -> None:
         image.value = undisturbed(render)
+        helper.value = helper_markup(alt())
 
     for control in controls.values():
         control.observe(redraw, names="value")
@@ -805,7 +817,8 @@ def explorer(
     children = []
     if title:
         children.append(widgets.HTML(f"<b>{html.escape(title)}</b>"))
-    children += [widgets.HBox(list(controls.values()), layout={"flex_flow": "row wrap"}), image]
+    row = widgets.HBox(list(controls.values()), layout={"flex_flow": "row wrap"})
+    children += [row, image, helper]
     box = ExplorerBox(children)
     box.add_class("bpkit-explorer")
     box.image, box.controls, box.render, box.values, box.redraw = (
@@ -816,6 +829,7 @@ def explorer(
         redraw,
     )
     box.renderer = renderer  # the SteadyRenderer (its kept frames and glyphs)
+    box.alt, box.helper, box.row = alt, helper, row  # row: the controls, above the image
     return box
 
 
@@ -844,11 +858,14 @@ def _explorer_box_class() -> type:
 
         def _repr_mimebundle_(self, **kwargs: Any) -> Any:
             data = super()._repr_mimebundle_(**kwargs)
+            metadata: dict[str, Any] = {}
             if isinstance(data, tuple):  # (data, metadata)
-                data = data[0]
+                data, metadata = data[0], dict(data[1] or {})
             data = dict(data or {})
             data["image/png"] = base64.b64encode(self.image.value).decode("ascii")
-            return data
+            # The stored picture's alt text, for a page that shows the PNG (a site, nbviewer).
+            metadata["image/png"] = {**metadata.get("image/png", {}), "alt": self.alt()}
+            return data, metadata
 
     return _ExplorerBox
 
@@ -862,3 +879,14 @@ def ExplorerBox(children: list[Any]) -> Any:
 
 
 _BOX_CLASS: type | None = None
+
+
+def stepping_buttons(slider: Any, back: Any, forward: Any) -> None:
+    """Grey out ◀ at the slider's first step and ▶ at its last, now and as it moves."""
+
+    def update(_change: Any = None) -> None:
+        back.disabled = slider.value <= slider.min
+        forward.disabled = slider.value >= slider.max
+
+    slider.observe(update, names="value")
+    update()

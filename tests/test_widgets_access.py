@@ -1,0 +1,128 @@
+"""bpkit.widgets._access: alt text from the drawing, accessible names, the page's helper."""
+
+import html
+
+import ipywidgets as widgets
+import pytest
+
+import bpkit
+from bpkit.plot import _style
+from bpkit.widgets import (
+    backprop_stepper,
+    backward_stepper,
+    descent_explorer,
+    explorer,
+    gated_flow_explorer,
+    gradient_flow_explorer,
+    init_explorer,
+    neuron_explorer,
+    tangent_explorer,
+)
+from bpkit.widgets._access import (
+    alt_text,
+    control_name,
+    control_text,
+    describe_figure,
+    helper_markup,
+    plain,
+)
+
+
+def lesson06_graph():
+    x, w, b = bpkit.scalar.Value(2.0), bpkit.scalar.Value(-3.0), bpkit.scalar.Value(1.0)
+    return backward_stepper((x * w + b).tanh() * x, step=2)
+
+
+# (build, a control to move, a value to move it to) for every explorer of the course.
+EXPLORERS = {
+    "tangent": (tangent_explorer, "h", 0.01),
+    "backward": (lesson06_graph, "step", 4),
+    "descent": (descent_explorer, "lr", 0.95),
+    "neuron": (neuron_explorer, "gate", "XOR"),
+    "backprop": (backprop_stepper, "step", 6),
+    "init": (init_explorer, "gain", 3.0),
+    "gradient_flow": (gradient_flow_explorer, "radius", 1.5),
+    "gated_flow": (gated_flow_explorer, "forget_bias", 4.5),
+}
+
+
+@pytest.mark.parametrize("name", list(EXPLORERS))
+def test_every_explorer_says_what_its_picture_shows_and_follows_each_move(name):
+    """The alt text names the title, each control's value and each panel, and follows a move."""
+    build, control, value = EXPLORERS[name]
+    box = build()
+    before = box.alt()
+    for key, widget in box.controls.items():
+        assert control_name(key, widget), f"{name}: control {key!r} has no accessible name"
+        assert f"{control_name(key, widget)} = {control_text(widget)}" in before
+    assert "Panel 1" in before or "The plot" in before
+    assert f'data-alt="{html.escape(before, quote=True)}"' in box.helper.value
+    box.controls[control].value = value
+    after = box.alt()
+    assert after != before
+    assert f"= {control_text(box.controls[control])}" in after
+    assert f'data-alt="{html.escape(after, quote=True)}"' in box.helper.value
+
+
+def test_a_log_slider_is_said_as_its_readout_not_its_exponent():
+    """h = 10^-2.8 reads 0.00158, as the slider's readout shows it, not -2.8."""
+    slider = widgets.FloatLogSlider(value=10**-2.8, base=10, min=-3, max=0, readout_format=".3g")
+    assert control_text(slider) == "0.00158"
+    assert control_text(widgets.Dropdown(options=[("three", 3)], value=3)) == "three"
+    assert control_text(widgets.IntSlider(value=7)) == "7"
+    assert control_text(widgets.Checkbox(value=True)) == "on"
+
+
+def test_the_figure_is_described_from_what_was_drawn():
+    """Titles, axis labels (math text made plain), log scales and legend entries."""
+    fig = _style.new_figure()
+    ax, bx = fig.subplots(1, 2)
+    ax.plot([1, 2], [1, 10], label=r"$\rho^\tau$")
+    ax.set(title="loss", xlabel="step", ylabel="loss", yscale="log")
+    ax.legend()
+    bx.set_axis_off()
+    bx.text(0.5, 0.5, "δ = 0.25")
+    said = describe_figure(fig)
+    assert said == (
+        "Panel 1, 'loss': loss against step (y on a log scale); legend: ρ^τ. "
+        "Panel 2: a diagram: δ = 0.25."
+    )
+    assert plain("$\\partial L / \\partial h$\nline two") == "∂ L / ∂ h line two"
+
+
+def test_alt_text_puts_title_controls_and_drawing_in_sentences():
+    slider = widgets.FloatSlider(value=0.5, description="lr η:", readout_format=".2f")
+    said = alt_text("Does it converge?", {"lr": slider}, "The plot: loss against step.")
+    assert said == "Does it converge? Controls: lr η = 0.50. The plot: loss against step."
+
+
+def test_helper_keeps_keys_from_the_notebook_and_escapes_the_alt_text():
+    """The page script marks the explorer for Lumino and receives the alt text intact."""
+    markup = helper_markup('a "quoted" <b>alt</b> & more')
+    assert "data-lm-suppress-shortcuts" in html.unescape(markup)
+    assert 'data-alt="a &quot;quoted&quot; &lt;b&gt;alt&lt;/b&gt; &amp; more"' in markup
+    assert "Shift+Enter" in markup
+
+
+def test_explorer_helper_line_sits_under_the_picture():
+    def draw(fig, a=1.0):
+        fig.add_subplot().plot([0, 1], [0, a])
+
+    box = explorer(draw, {"a": widgets.FloatSlider(value=1.0, description="a")})
+    assert box.children[-2] is box.image
+    assert box.children[-1] is box.helper
+    assert box.row.children == (box.controls["a"],)
+
+
+@pytest.mark.parametrize("build", [backprop_stepper, lesson06_graph])
+def test_stepper_buttons_are_greyed_out_at_either_end(build):
+    """◀ is disabled at the first step and ▶ at the last, so neither looks active for nothing."""
+    box = build()
+    back, forward = box.buttons
+    step = box.controls["step"]
+    step.value = step.min
+    assert (back.disabled, forward.disabled) == (True, False)
+    step.value = step.max
+    assert (back.disabled, forward.disabled) == (False, True)
+    step.value = step.min + 1
+    assert (back.disabled, forward.disabled) == (False, False)
