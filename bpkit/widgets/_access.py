@@ -10,9 +10,9 @@ line of help under the picture, whose markup also runs :data:`PAGE_SCRIPT` each 
 changes (an ``<img>`` that cannot load calls its ``onerror``; ipywidgets sets an HTML
 widget's markup as it is). The script
 
-* marks the explorer ``data-lm-suppress-shortcuts`` (Lumino, JupyterLab's toolkit, runs
-  no shortcut for a key pressed inside an element so marked), so a key pressed on a
-  control goes to the control;
+* marks every control ``data-lm-suppress-shortcuts`` (Lumino, JupyterLab's toolkit, runs
+  no shortcut for a key pressed on an element so marked), so a key pressed on a control
+  goes to the control;
 * gives the picture the alt text computed in Python from the state drawn (:func:`alt_text`);
 * names each slider handle after its label and makes it announce the readout the learner
   sees (``aria-valuetext``), kept in step as the handle moves.
@@ -34,7 +34,6 @@ PAGE_SCRIPT = """(function bpkitExplorer(el) {
     if (el.tries < 50) setTimeout(bpkitExplorer, 100, el);
     return;
   }
-  box.setAttribute('data-lm-suppress-shortcuts', 'true');
   box.bpkitAlt = el.getAttribute('data-alt');
   function named(slider) {
     var label = slider.querySelector('.widget-label');
@@ -48,6 +47,13 @@ PAGE_SCRIPT = """(function bpkitExplorer(el) {
     });
   }
   function apply() {
+    /* Lumino matches a shortcut's selector from the focused element up, and stops at the
+       first element so marked: the mark goes on every control, not on the box. */
+    box.querySelectorAll('select, button, input, [tabindex]').forEach(function (control) {
+      if (!control.hasAttribute('data-lm-suppress-shortcuts')) {
+        control.setAttribute('data-lm-suppress-shortcuts', 'true');
+      }
+    });
     box.querySelectorAll('img.widget-image').forEach(function (img) {
       img.setAttribute('alt', box.bpkitAlt);
     });

