@@ -112,8 +112,27 @@ def lesson(browser: Any, lab: LabServer, name: str, width: int = 1280) -> Any:  
         lab.shutdown_kernels()
 
 
-def test_keys_on_a_dropdown_stay_with_the_dropdown(browser: Any, lab: LabServer) -> None:  # noqa: F811
-    """'x', 'r' and the arrows on lesson 04's "data" dropdown change the data, not the notebook."""
+# Each slider handle and dropdown: its accessible name, what it announces, what the learner reads.
+CONTROLS_JS = """box => [...box.querySelectorAll('.widget-slider, .widget-dropdown')].map(c => {
+  const handle = c.querySelector('.noUi-handle, select');
+  const readout = c.querySelector('.widget-readout');
+  return {label: c.querySelector('.widget-label').textContent,
+          name: handle.getAttribute('aria-label'), says: handle.getAttribute('aria-valuetext'),
+          reads: readout ? readout.textContent : null};
+})"""
+FOCUS_JS = "e => parseFloat(getComputedStyle(e).outlineWidth) || 0"
+
+
+def test_keys_on_a_dropdown_stay_with_it_and_controls_are_named(
+    browser: Any,  # noqa: F811 (the fixture)
+    lab: LabServer,  # noqa: F811 (the fixture)
+) -> None:
+    """Lesson 04's explorer: keys on a dropdown, accessible names, readouts announced, focus.
+
+    'x', 'r' and the arrows on the focused "data" dropdown change the data, never the
+    notebook's cells or selection; every handle and dropdown is named after its label; a
+    handle says the readout the learner sees, also after a move; focus is a 3-px outline.
+    """
     with lesson(browser, lab, NEURON) as page:
         run_cells(page, NEURON, "neuron_explorer(")
         explorer = page.locator(EXPLORER).first
@@ -133,24 +152,6 @@ def test_keys_on_a_dropdown_stay_with_the_dropdown(browser: Any, lab: LabServer)
         wait_for(page, lambda: alt in (image.get_attribute("alt") or ""), 30,
                  f"the picture's alt text never said {alt!r}")  # fmt: skip
 
-
-# Each slider handle and dropdown: its accessible name, what it announces, what the learner reads.
-CONTROLS_JS = """box => [...box.querySelectorAll('.widget-slider, .widget-dropdown')].map(c => {
-  const handle = c.querySelector('.noUi-handle, select');
-  const readout = c.querySelector('.widget-readout');
-  return {label: c.querySelector('.widget-label').textContent,
-          name: handle.getAttribute('aria-label'), says: handle.getAttribute('aria-valuetext'),
-          reads: readout ? readout.textContent : null};
-})"""
-FOCUS_JS = "e => parseFloat(getComputedStyle(e).outlineWidth) || 0"
-
-
-def test_controls_are_named_and_say_what_they_show(browser: Any, lab: LabServer) -> None:  # noqa: F811
-    """Every handle and dropdown is named after its label; a handle says its readout, also moved."""
-    with lesson(browser, lab, NEURON) as page:
-        run_cells(page, NEURON, "neuron_explorer(")
-        explorer = page.locator(EXPLORER).first
-        wait_for(page, lambda: explorer.locator(".noUi-handle").count(), 30, "no slider")
         handle = explorer.locator(".noUi-handle").first
         handle.focus()
         assert handle.evaluate(FOCUS_JS) >= 3, "the focused handle has a faint outline"
@@ -169,3 +170,65 @@ def test_controls_are_named_and_say_what_they_show(browser: Any, lab: LabServer)
             assert control["name"] == control["label"], control
             if control["reads"] is not None:
                 assert control["says"] == control["reads"], control
+
+
+GRADIENT_FLOW = "08_bptt.ipynb"
+
+
+def restart_kernel(server: LabServer, name: str) -> None:
+    """Restart the kernel of ``lessons/name`` (as Kernel → Restart Kernel does)."""
+    for session in server.api("GET", "api/sessions"):
+        if session.get("path") == f"lessons/{name}":
+            server.api("POST", f"api/kernels/{session['kernel']['id']}/restart")
+            return
+    raise AssertionError(f"no kernel for lessons/{name}")
+
+
+def forget_trust(server: LabServer, name: str) -> None:
+    """Change the saved notebook on disk, as a copy from elsewhere would be: no longer trusted."""
+    import nbformat
+
+    path = server.root / "lessons" / name
+    notebook = nbformat.read(path, as_version=4)
+    notebook.metadata["copied"] = True  # a new signature: JupyterLab has not seen it
+    nbformat.write(notebook, path)
+
+
+def test_a_dead_kernel_or_a_saved_copy_says_what_to_do(browser: Any, lab: LabServer) -> None:  # noqa: F811
+    """After a kernel restart a slider move says "run this cell"; a saved copy shows its picture.
+
+    Lesson 08: run the explorer, restart the kernel, move a slider: the readout moves, the
+    picture cannot, and within seconds the line under it says what to do. Then save, and
+    open the file as one opened fresh (not trusted): the stored picture, with its alt text,
+    and the line that says to run the cell.
+    """
+    with lesson(browser, lab, GRADIENT_FLOW) as page:
+        run_cells(page, GRADIENT_FLOW, "gradient_flow_explorer(")
+        explorer = page.locator(EXPLORER).first
+        wait_for(page, lambda: explorer.locator(".noUi-handle").count(), 30, "no slider")
+        restart_kernel(lab, GRADIENT_FLOW)
+        wait_for(page, lambda: run_state(page)["status"] == "idle", 30, "no restart")
+        readout = explorer.locator(".widget-readout").first
+        value = readout.inner_text()
+        explorer.locator(".noUi-handle").first.focus()
+        page.keyboard.press("PageUp")
+        wait_for(page, lambda: readout.inner_text() != value, 10, "PageUp did not move ρ")
+        stale = explorer.locator(".bpkit-stale")
+        wait_for(page, stale.count, 10, "a move with no kernel left no word under the picture")
+        assert "Run this cell" in (stale.text_content() or "")
+
+        # The save button (keys pressed on a focused control stay with the control).
+        page.locator(".jp-NotebookPanel-toolbar [data-command='docmanager:save']").first.click()
+        dirty = page.locator(".lm-TabBar-tab.jp-mod-dirty")
+        wait_for(page, lambda: dirty.count() == 0, 10, "the notebook was not saved")
+        lab.shutdown_kernels()
+        forget_trust(lab, GRADIENT_FLOW)
+        page.reload()
+        open_notebook(page, lab, GRADIENT_FLOW)
+        index = cell_index(GRADIENT_FLOW, "gradient_flow_explorer(")
+        output = page.locator(".jp-Notebook .jp-Cell").nth(index).locator(".jp-OutputArea")
+        output.scroll_into_view_if_needed()
+        still = output.locator("img")
+        wait_for(page, still.count, 10, "the saved copy shows no picture")
+        assert "spectral radius ρ" in (still.first.get_attribute("alt") or "")
+        assert "run this cell" in (output.text_content() or "")

@@ -35,6 +35,7 @@ PAGE_SCRIPT = """(function bpkitExplorer(el) {
     return;
   }
   box.bpkitAlt = el.getAttribute('data-alt');
+  box.bpkitAnswered = Date.now();  /* the kernel just sent this state */
   function named(slider) {
     var label = slider.querySelector('.widget-label');
     var readout = slider.querySelector('.widget-readout');
@@ -65,9 +66,21 @@ PAGE_SCRIPT = """(function bpkitExplorer(el) {
       }
     });
   }
+  function moved() {  /* a control changed: the kernel should answer within seconds */
+    var asked = Date.now();
+    setTimeout(function () {
+      if (box.bpkitAnswered >= asked) return;
+      var help = box.querySelector('.bpkit-explorer-help');
+      if (help) { help.textContent = STALE; help.classList.add('bpkit-stale'); }
+    }, 3000);
+  }
   apply();
   if (!box.bpkitObserver) {  /* the readouts change as a handle moves, without a redraw */
-    box.bpkitObserver = new MutationObserver(apply);
+    box.addEventListener('change', moved);
+    box.bpkitObserver = new MutationObserver(function (changes) {
+      apply();
+      if (changes.some(function (c) { return c.attributeName === 'aria-valuenow'; })) moved();
+    });
     box.bpkitObserver.observe(box, {subtree: true, childList: true, characterData: true,
                                     attributes: true, attributeFilter: ['aria-valuenow']});
   }
@@ -76,18 +89,27 @@ PAGE_SCRIPT = """(function bpkitExplorer(el) {
 # Focus that a projector shows: a thick outline in the palette's blue on every control.
 PAGE_STYLE = (
     "<style>.bpkit-explorer :focus-visible, .bpkit-explorer .noUi-handle:focus"
-    "{outline: 3px solid #0072B2 !important; outline-offset: 2px;}</style>"
+    "{outline: 3px solid #0072B2 !important; outline-offset: 2px;}"
+    ".bpkit-explorer .bpkit-stale{font-weight: bold; color: #000 !important;"
+    " border-left: 4px solid #D55E00; padding-left: 6px;}</style>"
 )
 
 HELP = (
     "The picture follows the controls while the notebook's kernel runs. If it does not "
-    "change, or only a still picture shows, run this cell (Shift+Enter)."
+    "change, run this cell again (Shift+Enter)."
 )
+# Shown instead when a control moved and no new state came back within 3 s.
+STALE = (
+    "The kernel did not answer: it was restarted or stopped. Run this cell (Shift+Enter) "
+    "to bring the explorer back."
+)
+# Under the stored picture, where no kernel runs the explorer (a fresh or reopened notebook).
+STILL = "A still picture: run this cell (Shift+Enter) to move the controls."
 
 
 def helper_markup(alt: str) -> str:
     """The help line's markup: the line, the focus style, and the script with ``alt``."""
-    script = html.escape(PAGE_SCRIPT, quote=True)
+    script = html.escape(PAGE_SCRIPT.replace("STALE", repr(STALE)), quote=True)
     return (
         f'<span class="bpkit-explorer-help" style="font-size: 12px; color: #555">{HELP}</span>'
         f"{PAGE_STYLE}"
@@ -205,3 +227,16 @@ def alt_text(title: str | None, controls: dict[str, Any], figure: str) -> str:
         figure,
     ]
     return " ".join(part for part in parts if part)
+
+
+def still_markup(png_base64: str, alt: str, width: int) -> str:
+    """The stored picture as HTML: the PNG with its alt text, and the line that says what to do.
+
+    A notebook whose widgets cannot run (opened fresh, not trusted, or on a static page)
+    shows this instead of a bare picture under prose that says "move the sliders".
+    """
+    return (
+        f'<img src="data:image/png;base64,{png_base64}" alt="{html.escape(alt, quote=True)}"'
+        f' style="width: {width}px; max-width: 100%; height: auto">'
+        f'<p style="font-size: 12px; color: #555; margin: 2px 0 0 4px">{STILL}</p>'
+    )

@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 
 from bpkit.plot import _style
-from bpkit.widgets._access import alt_text, describe_figure, helper_markup
+from bpkit.widgets._access import alt_text, describe_figure, helper_markup, still_markup
 
 DrawFn = Callable[..., Any]
 
@@ -830,6 +830,7 @@ def explorer(
     )
     box.renderer = renderer  # the SteadyRenderer (its kept frames and glyphs)
     box.alt, box.helper, box.row = alt, helper, row  # row: the controls, above the image
+    box.width = width  # the picture's width in CSS pixels
     return box
 
 
@@ -862,9 +863,12 @@ def _explorer_box_class() -> type:
             if isinstance(data, tuple):  # (data, metadata)
                 data, metadata = data[0], dict(data[1] or {})
             data = dict(data or {})
-            data["image/png"] = base64.b64encode(self.image.value).decode("ascii")
+            png = base64.b64encode(self.image.value).decode("ascii")
+            data["image/png"] = png
             # The stored picture's alt text, for a page that shows the PNG (a site, nbviewer).
             metadata["image/png"] = {**metadata.get("image/png", {}), "alt": self.alt()}
+            # Where widgets cannot run, the picture and one line that says what to do.
+            data["text/html"] = still_markup(png, self.alt(), self.width)
             return data, metadata
 
     return _ExplorerBox
