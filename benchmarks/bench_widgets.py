@@ -51,7 +51,7 @@ def explorers() -> list[tuple[str, Callable[[], Any], str, list[Any]]]:
         ("descent_explorer dim=2 (03)", lambda: descent_explorer(dim=2), "lr", [0.05, 0.3, 0.45]),
         ("neuron_explorer (04)", neuron_explorer, "w1", [0.5, -1.0, 2.0, 3.0]),
         ("backprop_stepper (05)", backprop_stepper, "step", [3, 6, 9, 12]),
-        ("init_explorer (07)", init_explorer, "gain", [0.3, 1.41, 3.0, 10.0]),
+        ("init_explorer (07)", init_explorer, "gain", [0.3, 2**0.5, 3.0, 10.0]),
         ("gradient_flow_explorer (08)", gradient_flow_explorer, "radius", [0.8, 1.1, 1.5, 1.9]),
         ("gated_flow_explorer (09)", gated_flow_explorer, "forget_bias", [-1.0, 0.5, 3.0, 4.5]),
     ]

@@ -126,3 +126,26 @@ def test_stepper_buttons_are_greyed_out_at_either_end(build):
     assert (back.disabled, forward.disabled) == (False, True)
     step.value = step.min + 1
     assert (back.disabled, forward.disabled) == (False, False)
+
+
+def test_input_size_is_greyed_out_where_it_changes_nothing():
+    """Under the linear activation the gradient does not depend on the input: no silent slider."""
+    box = gradient_flow_explorer()
+    scale = box.controls["input_scale"]
+    assert not scale.disabled
+    box.controls["activation"].value = "linear"
+    assert scale.disabled
+    png = box.render(input_scale=0.0)
+    assert box.render(input_scale=2.0) == png  # what greying it out says
+    box.controls["activation"].value = "tanh"
+    assert not scale.disabled
+
+
+def test_the_gain_readout_says_what_the_title_says():
+    """A log slider showed 2.99 for g = 3; the gain slider's stops are the numbers themselves."""
+    box = init_explorer(gain=3.0)
+    assert box.controls["gain"].label == "3"
+    box.controls["gain"].value = 2**0.5
+    assert box.controls["gain"].label == "1.41 (√2)"
+    with pytest.raises(ValueError, match="gain must be one of"):
+        init_explorer(gain=2.99)
