@@ -18,20 +18,23 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from test_browser import (
     ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
     LESSONS,
     SECOND,
     LabServer,
     accept_dialog,
-    browser,  # noqa: F401 (a fixture)
     click_menu,
     lab,  # noqa: F401 (a fixture)
     open_notebook,
+    require,
     run_state,
     save_screenshot,
     wait_for,
@@ -92,10 +95,31 @@ def run_cells(page: Any, name: str, needle: str) -> None:
         wait_for(page, ran, 60, f"cell {index} of {name} did not run")
 
 
+@pytest.fixture(scope="module")
+def sharp() -> Iterator[Any]:
+    """Headless Debian Chromium as on a sharp laptop screen: two pixels per CSS pixel."""
+    if not CHROMIUM.exists():
+        require("no Chromium at /usr/bin/chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require("Playwright for Python is not installed")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True, timeout=60 * SECOND
+        )
+        try:
+            yield chromium.new_context(
+                viewport={"width": 1280, "height": 900}, device_scale_factor=2
+            )
+        finally:
+            chromium.close()
+
+
 @contextlib.contextmanager
-def lesson(browser: Any, lab: LabServer, name: str, width: int = 1280) -> Any:  # noqa: F811
-    """A page with ``lessons/name`` open; a screenshot and the server log on failure."""
-    page = browser.new_page()
+def lesson(sharp: Any, lab: LabServer, name: str, width: int = 1280) -> Any:  # noqa: F811
+    """A page ``width`` CSS px wide showing ``lessons/name``; a screenshot and log on failure."""
+    page = sharp.new_page()
     page.set_viewport_size({"width": width, "height": 900})
     page.set_default_timeout(30 * SECOND)
     try:
@@ -112,6 +136,30 @@ def lesson(browser: Any, lab: LabServer, name: str, width: int = 1280) -> Any:  
         lab.shutdown_kernels()
 
 
+# The picture's own pixels, the CSS pixels it is shown at, and the screen's pixel ratio.
+SIZES_JS = """img => ({natural: img.naturalWidth, shown: img.getBoundingClientRect().width,
+                       ratio: window.devicePixelRatio})"""
+
+
+def check_drawn_for_the_screen(image: Any, at_least: float) -> dict[str, float]:
+    """The picture has exactly the pixels the screen shows it with, and is ``at_least`` wide.
+
+    The page reports the explorer's width and the pixel ratio; the kernel redraws for them.
+    """
+
+    def crisp() -> dict[str, float] | None:
+        sizes = image.evaluate(SIZES_JS)
+        return sizes if abs(sizes["natural"] - sizes["shown"] * sizes["ratio"]) <= 1 else None
+
+    sizes = wait_for(image.page, crisp, 30, None) or image.evaluate(SIZES_JS)
+    assert abs(sizes["natural"] - sizes["shown"] * sizes["ratio"]) <= 1, (
+        f"the picture is resampled: {sizes['natural']} px shown on {sizes['shown']:.0f} CSS px"
+        f" at pixel ratio {sizes['ratio']}"
+    )
+    assert sizes["shown"] >= at_least, f"the picture is shown {sizes['shown']:.0f} px wide"
+    return sizes
+
+
 # Each slider handle and dropdown: its accessible name, what it announces, what the learner reads.
 CONTROLS_JS = """box => [...box.querySelectorAll('.widget-slider, .widget-dropdown')].map(c => {
   const handle = c.querySelector('.noUi-handle, select');
@@ -124,7 +172,7 @@ FOCUS_JS = "e => parseFloat(getComputedStyle(e).outlineWidth) || 0"
 
 
 def test_keys_on_a_dropdown_stay_with_it_and_controls_are_named(
-    browser: Any,  # noqa: F811 (the fixture)
+    sharp: Any,
     lab: LabServer,  # noqa: F811 (the fixture)
 ) -> None:
     """Lesson 04's explorer: keys on a dropdown, accessible names, readouts announced, focus.
@@ -133,12 +181,16 @@ def test_keys_on_a_dropdown_stay_with_it_and_controls_are_named(
     notebook's cells or selection; every handle and dropdown is named after its label; a
     handle says the readout the learner sees, also after a move; focus is a 3-px outline.
     """
-    with lesson(browser, lab, NEURON) as page:
+    with lesson(sharp, lab, NEURON) as page:
         run_cells(page, NEURON, "neuron_explorer(")
         explorer = page.locator(EXPLORER).first
         wait_for(page, lambda: explorer.locator("img.widget-image").count(), 30, "no explorer")
         select = explorer.locator(".widget-dropdown", has_text="data").locator("select")
         image = explorer.locator("img.widget-image")
+        check_drawn_for_the_screen(image, at_least=675)  # its natural width, or more
+        if os.environ.get("BPKIT_SCREENSHOTS"):
+            explorer.scroll_into_view_if_needed()
+            save_screenshot(page, Path(os.environ["BPKIT_SCREENSHOTS"]) / "04-1280px-2x.png")
         kinds, active = cells(page), active_cell(page)
         select.focus()
         for key, value in (("x", "XOR"), ("r", "XOR"), ("ArrowUp", "NAND"), ("ArrowDown", "XOR")):
@@ -194,18 +246,23 @@ def forget_trust(server: LabServer, name: str) -> None:
     nbformat.write(notebook, path)
 
 
-def test_a_dead_kernel_or_a_saved_copy_says_what_to_do(browser: Any, lab: LabServer) -> None:  # noqa: F811
+def test_a_dead_kernel_or_a_saved_copy_says_what_to_do(sharp: Any, lab: LabServer) -> None:  # noqa: F811
     """After a kernel restart a slider move says "run this cell"; a saved copy shows its picture.
 
-    Lesson 08: run the explorer, restart the kernel, move a slider: the readout moves, the
+    Lesson 08 in a 900-px window on a 2× screen: the picture is drawn with the screen's
+    pixels. Run the explorer, restart the kernel, move a slider: the readout moves, the
     picture cannot, and within seconds the line under it says what to do. Then save, and
     open the file as one opened fresh (not trusted): the stored picture, with its alt text,
     and the line that says to run the cell.
     """
-    with lesson(browser, lab, GRADIENT_FLOW) as page:
+    with lesson(sharp, lab, GRADIENT_FLOW, width=900) as page:
         run_cells(page, GRADIENT_FLOW, "gradient_flow_explorer(")
         explorer = page.locator(EXPLORER).first
         wait_for(page, lambda: explorer.locator(".noUi-handle").count(), 30, "no slider")
+        check_drawn_for_the_screen(explorer.locator("img.widget-image"), at_least=300)
+        if os.environ.get("BPKIT_SCREENSHOTS"):
+            explorer.scroll_into_view_if_needed()
+            save_screenshot(page, Path(os.environ["BPKIT_SCREENSHOTS"]) / "08-900px-2x.png")
         restart_kernel(lab, GRADIENT_FLOW)
         wait_for(page, lambda: run_state(page)["status"] == "idle", 30, "no restart")
         readout = explorer.locator(".widget-readout").first

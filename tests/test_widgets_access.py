@@ -109,8 +109,10 @@ def test_explorer_helper_line_sits_under_the_picture():
         fig.add_subplot().plot([0, 1], [0, a])
 
     box = explorer(draw, {"a": widgets.FloatSlider(value=1.0, description="a")})
-    assert box.children[-2] is box.image
-    assert box.children[-1] is box.helper
+    assert box.children[-3] is box.image
+    assert box.children[-2] is box.helper
+    assert box.children[-1] is box.screen
+    assert box.screen.layout.display == "none"
     assert box.row.children == (box.controls["a"],)
 
 
@@ -149,3 +151,52 @@ def test_the_gain_readout_says_what_the_title_says():
     assert box.controls["gain"].label == "1.41 (√2)"
     with pytest.raises(ValueError, match="gain must be one of"):
         init_explorer(gain=2.99)
+
+
+@pytest.mark.parametrize(
+    ("report", "expected"),
+    [
+        ("850 1", (1.25, 1.0)),  # a wide page: 25 % larger at most
+        ("540 1", (1.0, 1.0)),
+        ("520 2", (1.9, 2.0)),  # a narrower page on a 2× screen: 95 %, twice the pixels
+        ("100 1", (0.6, 1.0)),  # never below 60 % (the page then shrinks the picture)
+        ("540 4", (3.0, 3.0)),  # at most three pixels per pixel
+        ("", None),
+        ("0 1", None),
+        ("wide 2", None),
+    ],
+)
+def test_screen_fit_zooms_to_the_page_and_draws_for_its_pixels(report, expected):
+    from bpkit.widgets._explorer import screen_fit
+
+    assert screen_fit(report, 540.0) == expected
+
+
+def test_a_2x_screen_gets_twice_the_pixels_at_the_same_css_size():
+    """The page's report redraws the picture with its pixel ratio; the layout is unchanged."""
+    from test_widgets_explorer import png_size
+
+    box = gradient_flow_explorer()
+    width, height = png_size(box.image.value)
+    box.screen.value = f"{width} 2"
+    assert png_size(box.image.value) == (2 * width, 2 * height)
+    assert box.image.layout.width == f"{width}px"
+    box.controls["radius"].value = 1.5  # moves keep the new size
+    assert png_size(box.image.value) == (2 * width, 2 * height)
+    box.screen.value = "not a report"
+    assert png_size(box.image.value) == (2 * width, 2 * height)
+
+
+def test_a_scaled_picture_is_matplotlibs_own_drawing():
+    """At 2× the kept frames and glyphs still give matplotlib's pixels, move after move."""
+    from bpkit.plot.rnn import draw_gradient_flow
+    from bpkit.widgets._explorer import SteadyRenderer
+
+    fast, whole = (
+        SteadyRenderer(draw_gradient_flow),
+        SteadyRenderer(draw_gradient_flow, reuse=False),
+    )
+    for renderer in (fast, whole):
+        renderer.rescale(2.0)
+    for radius in (1.0, 1.2, 0.8, 1.2):
+        assert fast(radius=radius) == whole(radius=radius)

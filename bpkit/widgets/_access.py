@@ -15,7 +15,11 @@ widget's markup as it is). The script
   goes to the control;
 * gives the picture the alt text computed in Python from the state drawn (:func:`alt_text`);
 * names each slider handle after its label and makes it announce the readout the learner
-  sees (``aria-valuetext``), kept in step as the handle moves.
+  sees (``aria-valuetext``), kept in step as the handle moves;
+* reports the explorer's width and the screen's device pixel ratio to the kernel (through
+  a hidden ``Text``), which then draws the picture with as many pixels as the screen shows
+  (see :func:`bpkit.widgets._explorer.screen_fit`);
+* turns the help line into "run this cell" when a control moved and no new state came.
 
 Where the script does not run (a page that strips scripts), the help line still shows and
 the stored PNG still carries its alt text in the output's metadata.
@@ -74,7 +78,23 @@ PAGE_SCRIPT = """(function bpkitExplorer(el) {
       if (help) { help.textContent = STALE; help.classList.add('bpkit-stale'); }
     }, 3000);
   }
+  function report() {  /* tell the kernel how wide the explorer is, and the pixel ratio */
+    var input = box.querySelector('.bpkit-screen input'), width = box.clientWidth;
+    if (!input || !width) return;
+    var value = Math.round(width) + ' ' + (window.devicePixelRatio || 1);
+    if (input.value === value) return;
+    input.value = value;
+    input.dispatchEvent(new Event('change', {bubbles: true}));
+  }
   apply();
+  report();
+  if (!box.bpkitResizes && window.ResizeObserver) {
+    box.bpkitResizes = new ResizeObserver(function () {
+      clearTimeout(box.bpkitResized);
+      box.bpkitResized = setTimeout(report, 300);
+    });
+    box.bpkitResizes.observe(box);
+  }
   if (!box.bpkitObserver) {  /* the readouts change as a handle moves, without a redraw */
     box.addEventListener('change', moved);
     box.bpkitObserver = new MutationObserver(function (changes) {
@@ -111,7 +131,8 @@ def helper_markup(alt: str) -> str:
     """The help line's markup: the line, the focus style, and the script with ``alt``."""
     script = html.escape(PAGE_SCRIPT.replace("STALE", repr(STALE)), quote=True)
     return (
-        f'<span class="bpkit-explorer-help" style="font-size: 12px; color: #555">{HELP}</span>'
+        f'<div class="bpkit-explorer-help" style="font-size: 12px; line-height: 1.4;'
+        f' color: #555">{HELP}</div>'
         f"{PAGE_STYLE}"
         f'<img hidden alt="" src="data:," data-alt="{html.escape(alt, quote=True)}"'
         f' onerror="{script}">'

@@ -107,6 +107,19 @@ class SteadyRenderer:
         self.frames_reused = 0  # how many axes frames were pasted back instead of drawn
         self.agg: Any = None  # one Agg renderer for every state (see _kept_canvas_class)
         self.description = ""  # what the last state drew, in words (its alt text's core)
+        self.scale = 1.0  # pixels drawn per pixel of bpkit's DPI (see rescale)
+
+    def rescale(self, scale: float) -> None:
+        """Draw the same picture with ``scale`` times the pixels (a 2× screen, a wider page).
+
+        Everything is in inches and points, so the layout is the same; the kept places,
+        frames and renderer are dropped, and the next state is laid out afresh.
+        """
+        if scale == self.scale:
+            return
+        self.scale = scale
+        self.positions, self.agg, self.clear_edges = None, None, False
+        self.frames.clear()
 
     def __call__(self, **values: Any) -> bytes:
         png = self._render(values, keep=self.positions is not None)
@@ -146,7 +159,8 @@ class SteadyRenderer:
         from matplotlib.figure import Figure
 
         with mpl.rc_context(_course_rc()):
-            fig = Figure(figsize=self.figsize, dpi=_style.DPI, layout="constrained")
+            dpi = _style.DPI * self.scale
+            fig = Figure(figsize=self.figsize, dpi=dpi, layout="constrained")
             canvas = _kept_canvas_class()(fig)
             if self.agg is None or not self.reuse:  # reuse=False: a fresh renderer each time
                 size = canvas.get_width_height(physical=True)
@@ -803,6 +817,22 @@ def explorer(
         return alt_text(title, controls, renderer.description)
 
     helper = widgets.HTML(layout={"margin": "0 0 0 4px"})
+    # The page writes "<width of the explorer in CSS px> <device pixel ratio>" here (see
+    # bpkit.widgets._access): the picture is then drawn for the pixels the screen has.
+    screen = widgets.Text(layout={"display": "none"})
+    screen.add_class("bpkit-screen")
+
+    def fit(_change: Any = None) -> None:
+        shown = screen_fit(screen.value, figsize[0] * _style.DPI)
+        if shown is None:
+            return
+        scale, ratio = shown
+        image.layout.width = f"{round(figsize[0] * _style.DPI * scale) / ratio:g}px"
+        if scale != renderer.scale:
+            renderer.rescale(scale)
+            redraw()
+
+    screen.observe(fit, names="value")
 
     def redraw(_change: Any = None) -> None:
         image.value = undisturbed(render)
@@ -818,7 +848,7 @@ def explorer(
     if title:
         children.append(widgets.HTML(f"<b>{html.escape(title)}</b>"))
     row = widgets.HBox(list(controls.values()), layout={"flex_flow": "row wrap"})
-    children += [row, image, helper]
+    children += [row, image, helper, screen]
     box = ExplorerBox(children)
     box.add_class("bpkit-explorer")
     box.image, box.controls, box.render, box.values, box.redraw = (
@@ -830,8 +860,35 @@ def explorer(
     )
     box.renderer = renderer  # the SteadyRenderer (its kept frames and glyphs)
     box.alt, box.helper, box.row = alt, helper, row  # row: the controls, above the image
-    box.width = width  # the picture's width in CSS pixels
+    box.width, box.screen = width, screen  # the picture's width in CSS px at zoom 1
     return box
+
+
+# How much larger or smaller than at bpkit's DPI the page may show a picture: larger on a
+# wide page (text that a projector still shows), smaller where the page is narrow.
+ZOOM_RANGE = (0.6, 1.25)
+MAX_SCALE = 3.0  # pixels per pixel at bpkit's DPI, at most (a 3× phone at zoom 1)
+
+
+def screen_fit(report: str, natural: float) -> tuple[float, float] | None:
+    """The pixel scale to draw at, and the device pixel ratio, from the page's report.
+
+    ``report`` is "<width> <ratio>": the CSS pixels the explorer has across and the
+    screen's device pixel ratio. The picture is zoomed to the width (within
+    ``ZOOM_RANGE``, in steps of 5 %, so that small resizes draw nothing again) and drawn
+    with ``ratio`` pixels per CSS pixel, so that the browser never resamples it.
+    None if the report is not one.
+    """
+    try:
+        width, ratio = (float(part) for part in report.split())
+    except ValueError:
+        return None
+    if not (width > 0 and ratio > 0):
+        return None
+    zoom = min(max(width / natural, ZOOM_RANGE[0]), ZOOM_RANGE[1])
+    zoom = int(zoom * 20 + 1e-9) / 20  # down to a step of 5 %, so that it still fits
+    ratio = min(max(ratio, 1.0), MAX_SCALE)
+    return min(round(zoom * ratio, 3), MAX_SCALE), ratio
 
 
 # Every control the same size, so that controls line up in columns, two to a row.
