@@ -200,3 +200,36 @@ def test_a_scaled_picture_is_matplotlibs_own_drawing():
         renderer.rescale(2.0)
     for radius in (1.0, 1.2, 0.8, 1.2):
         assert fast(radius=radius) == whole(radius=radius)
+
+
+def title_overlaps(fig) -> list[tuple[str, str]]:
+    """The pairs of axes titles on ``fig`` whose boxes overlap, and titles past its edge."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    titles = [t for ax in fig.axes for t in (ax.title, ax._left_title) if t.get_text()]
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in titles]
+    found = [(name, "the figure's edge") for name, box in boxes if box.x1 > fig.bbox.x1 + 1]
+    for i, (name, box) in enumerate(boxes):
+        for other, box2 in boxes[i + 1 :]:
+            if box.overlaps(box2):
+                found.append((name, other))
+    return found
+
+
+@pytest.mark.parametrize("bias", [-2.0, 2.0, 5.0])
+@pytest.mark.parametrize("lag", [0, 50, 99])
+def test_lesson_09_titles_stay_apart_at_every_corner(bias, lag):
+    """At forget bias 5, lag 99 the left title ran 55 px into the right panel's (6-inch figure)."""
+    import matplotlib as mpl
+
+    from bpkit.widgets._explorer import _course_rc
+
+    box = gated_flow_explorer()
+    with mpl.rc_context(_course_rc()):
+        fig = _style.new_figure(box.renderer.figsize)
+        fig.set_layout_engine("constrained")
+        box.renderer.draw(fig, forget_bias=bias, lag=lag, top=box.values()["top"])
+        assert title_overlaps(fig) == []
