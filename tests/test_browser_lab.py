@@ -119,6 +119,18 @@ def sharp() -> Iterator[Any]:
 
 
 @contextlib.contextmanager
+def shot_on_failure(page: Any, what: str) -> Iterator[None]:
+    """Save a screenshot of ``page`` under tests/.artifacts/ if the block fails."""
+    try:
+        yield
+    except BaseException:
+        shot = ARTIFACTS / f"browser-lab-{what}-{os.getpid()}.png"
+        with contextlib.suppress(Exception):
+            print(f"browser test failed ({what}); screenshot: {save_screenshot(page, shot)}")
+        raise
+
+
+@contextlib.contextmanager
 def lesson(sharp: Any, lab: LabServer, name: str, width: int = 1280) -> Any:  # noqa: F811
     """A page ``width`` CSS px wide showing ``lessons/name``; a screenshot and log on failure."""
     page = sharp.new_page()
@@ -186,17 +198,18 @@ def neuron(sharp: Any, lab: LabServer) -> Iterator[Any]:  # noqa: F811
 
 def test_the_picture_is_drawn_for_the_window_and_the_screen(neuron: Any) -> None:
     """900 px: the picture fits, with the screen's pixels; 1280 px: it grows past 675 px."""
-    image = neuron.locator(EXPLORER).first.locator("img.widget-image")
-    check_drawn_for_the_screen(image, at_least=300)
-    shots = os.environ.get("BPKIT_SCREENSHOTS")
-    if shots:
-        image.scroll_into_view_if_needed()
-        save_screenshot(neuron, Path(shots) / "04-900px-2x.png")
-    neuron.set_viewport_size({"width": 1280, "height": 900})
-    check_drawn_for_the_screen(image, at_least=675)  # its natural width, or more
-    if shots:
-        image.scroll_into_view_if_needed()
-        save_screenshot(neuron, Path(shots) / "04-1280px-2x.png")
+    with shot_on_failure(neuron, "sizes"):
+        image = neuron.locator(EXPLORER).first.locator("img.widget-image")
+        check_drawn_for_the_screen(image, at_least=300)
+        shots = os.environ.get("BPKIT_SCREENSHOTS")
+        if shots:
+            image.scroll_into_view_if_needed()
+            save_screenshot(neuron, Path(shots) / "04-900px-2x.png")
+        neuron.set_viewport_size({"width": 1280, "height": 900})
+        check_drawn_for_the_screen(image, at_least=675)  # its natural width, or more
+        if shots:
+            image.scroll_into_view_if_needed()
+            save_screenshot(neuron, Path(shots) / "04-1280px-2x.png")
 
 
 def test_keys_on_a_dropdown_stay_with_it_and_controls_are_named(neuron: Any) -> None:
@@ -206,40 +219,43 @@ def test_keys_on_a_dropdown_stay_with_it_and_controls_are_named(neuron: Any) -> 
     notebook's cells or selection; every handle and dropdown is named after its label; a
     handle says the readout the learner sees, also after a move; focus is a 3-px outline.
     """
-    page = neuron
-    explorer = page.locator(EXPLORER).first
-    select = explorer.locator(".widget-dropdown", has_text="data").locator("select")
-    image = explorer.locator("img.widget-image")
-    kinds, active = cells(page), active_cell(page)
-    select.focus()
-    for key, value in (("x", "XOR"), ("r", "XOR"), ("ArrowUp", "NAND"), ("ArrowDown", "XOR")):
-        page.keyboard.press(key)
-        assert cells(page) == kinds, f"{key!r} on the dropdown changed the cells: {cells(page)}"
-        assert active_cell(page) == active, f"{key!r} moved the cell selection"
-        assert select.input_value() == value, f"{key!r}: the dropdown reads {select.input_value()}"
-    alt = f"data = {select.input_value()}"
-    wait_for(page, lambda: alt in (image.get_attribute("alt") or ""), 30,
-             f"the picture's alt text never said {alt!r}")  # fmt: skip
+    with shot_on_failure(neuron, "keys"):
+        page = neuron
+        explorer = page.locator(EXPLORER).first
+        select = explorer.locator(".widget-dropdown", has_text="data").locator("select")
+        image = explorer.locator("img.widget-image")
+        kinds, active = cells(page), active_cell(page)
+        select.focus()
+        for key, value in (("x", "XOR"), ("r", "XOR"), ("ArrowUp", "NAND"), ("ArrowDown", "XOR")):
+            page.keyboard.press(key)
+            assert cells(page) == kinds, f"{key!r} on the dropdown changed the cells: {cells(page)}"
+            assert active_cell(page) == active, f"{key!r} moved the cell selection"
+            assert select.input_value() == value, (
+                f"{key!r}: the dropdown reads {select.input_value()}"
+            )
+        alt = f"data = {select.input_value()}"
+        wait_for(page, lambda: alt in (image.get_attribute("alt") or ""), 30,
+                 f"the picture's alt text never said {alt!r}")  # fmt: skip
 
-    handle = explorer.locator(".noUi-handle").first
-    handle.focus()
-    assert handle.evaluate(FOCUS_JS) >= 3, "the focused handle has a faint outline"
-    readout = explorer.locator(".widget-readout").first
-    value = readout.inner_text()
-    page.keyboard.press("PageUp")
-    wait_for(page, lambda: readout.inner_text() != value, 10, "PageUp did not move w₁")
+        handle = explorer.locator(".noUi-handle").first
+        handle.focus()
+        assert handle.evaluate(FOCUS_JS) >= 3, "the focused handle has a faint outline"
+        readout = explorer.locator(".widget-readout").first
+        value = readout.inner_text()
+        page.keyboard.press("PageUp")
+        wait_for(page, lambda: readout.inner_text() != value, 10, "PageUp did not move w₁")
 
-    def announced() -> list[dict[str, Any]]:
-        controls = explorer.evaluate(CONTROLS_JS)
-        steady = all(c["reads"] is None or c["says"] == c["reads"] for c in controls)
-        return controls if steady else []
+        def announced() -> list[dict[str, Any]]:
+            controls = explorer.evaluate(CONTROLS_JS)
+            steady = all(c["reads"] is None or c["says"] == c["reads"] for c in controls)
+            return controls if steady else []
 
-    controls = wait_for(page, announced, 10, None) or explorer.evaluate(CONTROLS_JS)
-    assert len(controls) == 5, controls
-    for control in controls:
-        assert control["name"] == control["label"], control
-        if control["reads"] is not None:
-            assert control["says"] == control["reads"], control
+        controls = wait_for(page, announced, 10, None) or explorer.evaluate(CONTROLS_JS)
+        assert len(controls) == 5, controls
+        for control in controls:
+            assert control["name"] == control["label"], control
+            if control["reads"] is not None:
+                assert control["says"] == control["reads"], control
 
 
 def restart_kernel(server: LabServer, name: str) -> None:
@@ -269,32 +285,33 @@ def test_a_dead_kernel_or_a_saved_copy_says_what_to_do(neuron: Any, lab: LabServ
     open the file as one opened fresh (not trusted): the stored picture, with its alt text,
     and the line that says to run the cell.
     """
-    page = neuron
-    explorer = page.locator(EXPLORER).first
-    restart_kernel(lab, NEURON)
-    wait_for(page, lambda: run_state(page)["status"] == "idle", 30, "no restart")
-    readout = explorer.locator(".widget-readout").first
-    value = readout.inner_text()
-    explorer.locator(".noUi-handle").first.focus()
-    page.keyboard.press("PageUp")
-    wait_for(page, lambda: readout.inner_text() != value, 10, "PageUp did not move w₁")
-    stale = explorer.locator(".bpkit-stale")
-    wait_for(page, stale.count, 10, "a move with no kernel left no word under the picture")
-    assert "Run this cell" in (stale.text_content() or "")
+    with shot_on_failure(neuron, "dead-kernel"):
+        page = neuron
+        explorer = page.locator(EXPLORER).first
+        restart_kernel(lab, NEURON)
+        wait_for(page, lambda: run_state(page)["status"] == "idle", 30, "no restart")
+        readout = explorer.locator(".widget-readout").first
+        value = readout.inner_text()
+        explorer.locator(".noUi-handle").first.focus()
+        page.keyboard.press("PageUp")
+        wait_for(page, lambda: readout.inner_text() != value, 10, "PageUp did not move w₁")
+        stale = explorer.locator(".bpkit-stale")
+        wait_for(page, stale.count, 10, "a move with no kernel left no word under the picture")
+        assert "Run this cell" in (stale.text_content() or "")
 
-    # The save button (keys pressed on a focused control stay with the control).
-    page.locator(".jp-NotebookPanel-toolbar [data-command='docmanager:save']").first.click()
-    dirty = page.locator(".lm-TabBar-tab.jp-mod-dirty")
-    wait_for(page, lambda: dirty.count() == 0, 10, "the notebook was not saved")
-    lab.shutdown_kernels()
-    forget_trust(lab, NEURON)
-    page.reload()
-    open_notebook(page, lab, NEURON)
-    index = cell_index(NEURON, "neuron_explorer(")
-    output = page.locator(".jp-Notebook .jp-Cell").nth(index).locator(".jp-OutputArea")
-    output.scroll_into_view_if_needed()
-    still = output.locator("img")
-    wait_for(page, still.count, 10, "the saved copy shows no picture")
-    # The stored picture is the one shown when the cell ran (its display data).
-    assert "Controls: w₁ = 1.0, w₂ = 1.0" in (still.first.get_attribute("alt") or "")
-    assert "run this cell" in (output.text_content() or "")
+        # The save button (keys pressed on a focused control stay with the control).
+        page.locator(".jp-NotebookPanel-toolbar [data-command='docmanager:save']").first.click()
+        dirty = page.locator(".lm-TabBar-tab.jp-mod-dirty")
+        wait_for(page, lambda: dirty.count() == 0, 10, "the notebook was not saved")
+        lab.shutdown_kernels()
+        forget_trust(lab, NEURON)
+        page.reload()
+        open_notebook(page, lab, NEURON)
+        index = cell_index(NEURON, "neuron_explorer(")
+        output = page.locator(".jp-Notebook .jp-Cell").nth(index).locator(".jp-OutputArea")
+        output.scroll_into_view_if_needed()
+        still = output.locator("img")
+        wait_for(page, still.count, 10, "the saved copy shows no picture")
+        # The stored picture is the one shown when the cell ran (its display data).
+        assert "Controls: w₁ = 1.0, w₂ = 1.0" in (still.first.get_attribute("alt") or "")
+        assert "run this cell" in (output.text_content() or "")
