@@ -207,6 +207,11 @@ def test_the_picture_is_drawn_for_the_window_and_the_screen(neuron: Any) -> None
             save_screenshot(neuron, Path(shots) / "04-900px-2x.png")
         neuron.set_viewport_size({"width": 1280, "height": 900})
         check_drawn_for_the_screen(image, at_least=675)  # its natural width, or more
+        # A resize is no move of a control: the help line must not say the kernel is gone
+        # (here one that changes nothing to draw: the zoom is at its largest from 1280 px).
+        neuron.set_viewport_size({"width": 1320, "height": 900})
+        neuron.wait_for_timeout(3500)
+        assert neuron.locator(".bpkit-stale").count() == 0, "a resize read as a dead kernel"
         if shots:
             image.scroll_into_view_if_needed()
             save_screenshot(neuron, Path(shots) / "04-1280px-2x.png")

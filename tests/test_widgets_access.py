@@ -109,7 +109,7 @@ def test_explorer_helper_line_sits_under_the_picture():
         fig.add_subplot().plot([0, 1], [0, a])
 
     box = explorer(draw, {"a": widgets.FloatSlider(value=1.0, description="a")})
-    assert box.children[-3] is box.image
+    assert box.children[-3].children == (box.image, box.row)  # beside it, or above it
     assert box.children[-2] is box.helper
     assert box.children[-1] is box.screen
     assert box.screen.layout.display == "none"

@@ -70,7 +70,8 @@ PAGE_SCRIPT = """(function bpkitExplorer(el) {
       }
     });
   }
-  function moved() {  /* a control changed: the kernel should answer within seconds */
+  function moved(event) {  /* a control changed: the kernel should answer within seconds */
+    if (event && event.target && event.target.closest('.bpkit-screen')) return;
     var asked = Date.now();
     setTimeout(function () {
       if (box.bpkitAnswered >= asked) return;
@@ -99,10 +100,14 @@ PAGE_SCRIPT = """(function bpkitExplorer(el) {
     box.addEventListener('change', moved);
     box.bpkitObserver = new MutationObserver(function (changes) {
       apply();
-      if (changes.some(function (c) { return c.attributeName === 'aria-valuenow'; })) moved();
+      if (changes.some(function (c) {  /* a handle's value, not the same one set again */
+        var now = c.target.getAttribute('aria-valuenow');
+        return c.attributeName === 'aria-valuenow' && c.oldValue !== now;
+      })) moved();
     });
     box.bpkitObserver.observe(box, {subtree: true, childList: true, characterData: true,
-                                    attributes: true, attributeFilter: ['aria-valuenow']});
+                                    attributes: true, attributeOldValue: true,
+                                    attributeFilter: ['aria-valuenow']});
   }
 })(this)"""
 

@@ -847,8 +847,16 @@ def explorer(
     children = []
     if title:
         children.append(widgets.HTML(f"<b>{html.escape(title)}</b>"))
-    row = widgets.HBox(list(controls.values()), layout={"flex_flow": "row wrap"})
-    children += [row, image, helper, screen]
+    # The controls sit beside the picture where the page is wide enough, else above it:
+    # a flex line that wraps upwards ("wrap-reverse") puts the wrapped controls on top.
+    row = widgets.HBox(
+        list(controls.values()),
+        layout={"flex_flow": "row wrap", "flex": "1 1 380px", "align_content": "flex-start"},
+    )
+    stage = widgets.Box(
+        [image, row], layout={"flex_flow": "row wrap-reverse", "align_items": "flex-end"}
+    )
+    children += [stage, helper, screen]
     box = ExplorerBox(children)
     box.add_class("bpkit-explorer")
     box.image, box.controls, box.render, box.values, box.redraw = (
