@@ -233,3 +233,11 @@ def test_lesson_09_titles_stay_apart_at_every_corner(bias, lag):
         fig.set_layout_engine("constrained")
         box.renderer.draw(fig, forget_bias=bias, lag=lag, top=box.values()["top"])
         assert title_overlaps(fig) == []
+
+
+def test_the_suptitle_comes_first_and_once():
+    fig = _style.new_figure()
+    fig.add_subplot().set(xlabel="x", ylabel="y")
+    fig.text(0.5, 0.02, "a note")
+    fig.suptitle("The point")
+    assert describe_figure(fig) == "The point. The plot: y against x. a note."

@@ -172,8 +172,10 @@ def describe_figure(fig: Any) -> str:
     ``"Panel 1, 'loss': loss against step (log scale); lines: η = 0.1, η = 0.9."``
     """
     texts = [plain(text.get_text()) for text in fig.texts if text.get_visible() and text.get_text()]
-    suptitle = getattr(fig, "_suptitle", None)  # None unless suptitle() was called
-    parts = [plain(suptitle.get_text())] if suptitle is not None and suptitle.get_text() else []
+    # Figure.get_suptitle is public from matplotlib 3.8; before it, the suptitle is read
+    # among the figure's other texts.
+    suptitle = plain(fig.get_suptitle()) if hasattr(fig, "get_suptitle") else ""
+    parts = [suptitle] if suptitle else []
     axes = [ax for ax in fig.axes if ax.get_visible()]
     for number, ax in enumerate(axes, start=1):
         titles = (ax.get_title("left"), ax.get_title(), ax.get_title("right"))
@@ -190,7 +192,7 @@ def describe_figure(fig: Any) -> str:
             if labels:
                 said += f"; legend: {', '.join(labels)}"
         parts.append(said)
-    parts += [text for text in texts if suptitle is None or text != plain(suptitle.get_text())]
+    parts += [text for text in texts if text != suptitle]
     return " ".join(_sentence(part) for part in parts)
 
 
