@@ -185,6 +185,20 @@ def test_a_2x_screen_gets_twice_the_pixels_at_the_same_css_size():
     assert png_size(box.image.value) == (2 * width, 2 * height)
     box.screen.value = "not a report"
     assert png_size(box.image.value) == (2 * width, 2 * height)
+    box.screen.value = "2000 1"  # 540 px × 1.25 = 675 px
+    assert box.image.layout.width == f"{png_size(box.image.value)[0]}px" == "675px"
+
+
+def test_the_css_width_is_the_pngs_own_when_the_zoom_gives_a_fraction():
+    """7.5 in × 90 dpi × 1.25 = 843.75: matplotlib draws 843 px, the page shows 843 px."""
+    from test_widgets_explorer import png_size
+
+    box = neuron_explorer()
+    box.screen.value = "2000 1"
+    assert png_size(box.image.value)[0] == 843
+    assert box.image.layout.width == "843px"
+    box.screen.value = "2000 2"
+    assert box.image.layout.width == f"{png_size(box.image.value)[0] / 2:g}px"
 
 
 def test_a_scaled_picture_is_matplotlibs_own_drawing():

@@ -827,10 +827,12 @@ def explorer(
         if shown is None:
             return
         scale, ratio = shown
-        image.layout.width = f"{round(figsize[0] * _style.DPI * scale) / ratio:g}px"
         if scale != renderer.scale:
             renderer.rescale(scale)
             redraw()
+        # The PNG's own width (matplotlib rounds the figure's down), one pixel per device pixel.
+        png_width = int.from_bytes(bytes(image.value[16:20]), "big")  # in the PNG's IHDR
+        image.layout.width = f"{png_width / ratio:g}px"
 
     screen.observe(fit, names="value")
 
