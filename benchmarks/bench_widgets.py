@@ -10,6 +10,7 @@ other processes keep both cores busy:
 
     python benchmarks/bench_widgets.py            # a quiet machine
     python benchmarks/bench_widgets.py --busy 2   # with two busy loops running
+    python benchmarks/bench_widgets.py --ratio 2  # drawn for a 2× screen (4× the pixels)
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def explorers() -> list[tuple[str, Callable[[], Any], str, list[Any]]]:
         ("descent_explorer dim=2 (03)", lambda: descent_explorer(dim=2), "lr", [0.05, 0.3, 0.45]),
         ("neuron_explorer (04)", neuron_explorer, "w1", [0.5, -1.0, 2.0, 3.0]),
         ("backprop_stepper (05)", backprop_stepper, "step", [3, 6, 9, 12]),
-        ("init_explorer (07)", init_explorer, "gain", [0.3, 1.41, 3.0, 10.0]),
+        ("init_explorer (07)", init_explorer, "gain", [0.3, 2**0.5, 3.0, 10.0]),
         ("gradient_flow_explorer (08)", gradient_flow_explorer, "radius", [0.8, 1.1, 1.5, 1.9]),
         ("gated_flow_explorer (09)", gated_flow_explorer, "forget_bias", [-1.0, 0.5, 3.0, 4.5]),
     ]
@@ -77,6 +78,7 @@ def update_ms(box: Any, control: str, values: list[Any], rounds: int = 3) -> dic
             wall.append(time.perf_counter() - start)
             cpu.append(time.process_time() - start_cpu)
             plain = SteadyRenderer(kept.draw, kept.figsize, reuse=False)
+            plain.rescale(kept.scale)
             plain.positions, plain.clear_edges = kept.positions, kept.clear_edges
             state = box.values()
             start = time.perf_counter()
@@ -102,12 +104,16 @@ def busy(processes: int) -> Any:
             loop.wait()
 
 
-def run(processes: int = 0) -> list[dict]:
+def run(processes: int = 0, ratio: float = 1.0) -> list[dict]:
+    """Time every explorer; ``ratio`` > 1 draws as for a screen with that pixel ratio."""
     rows = []
     load = f", {processes} busy processes" if processes else ""
+    load += f", {ratio:g}x pixels" if ratio != 1.0 else ""
     with busy(processes):
         for name, build, control, values in explorers():
             box = build()
+            if ratio != 1.0:  # what the page reports from a 2x screen, at bpkit's own width
+                box.screen.value = f"{box.width} {ratio}"
             ms = update_ms(box, control, values)
             rows.append(
                 {
@@ -127,7 +133,9 @@ def run(processes: int = 0) -> list[dict]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--busy", type=int, default=0, help="busy processes to run meanwhile")
-    for row in run(parser.parse_args().busy):
+    parser.add_argument("--ratio", type=float, default=1.0, help="device pixel ratio to draw for")
+    args = parser.parse_args()
+    for row in run(args.busy, args.ratio):
         print(
             f"{row['benchmark']:96} {row['bpkit']:>6}  {row['reference']:>28}  "
             f"({row['ratio']:.2f}×)  {'ok' if row['ok'] else 'SLOW'}"

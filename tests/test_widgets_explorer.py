@@ -85,8 +85,9 @@ def test_static_fallback_is_the_current_picture():
 
     box = explorer(draw_captioned, {"a": widgets.FloatSlider(value=1.0)})
     box.controls["a"].value = 2.0
-    data = box._repr_mimebundle_()
+    data, metadata = box._repr_mimebundle_()
     assert base64.b64decode(data["image/png"]) == box.image.value
+    assert metadata["image/png"]["alt"] == box.alt()
     assert "application/vnd.jupyter.widget-view+json" in data
 
 

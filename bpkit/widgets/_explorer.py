@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 
 from bpkit.plot import _style
+from bpkit.widgets._access import alt_text, describe_figure, helper_markup, still_markup
 
 DrawFn = Callable[..., Any]
 
@@ -105,6 +106,20 @@ class SteadyRenderer:
         self.frames: dict[str, Any] = {}  # frame key -> (box, pixels), the last used last
         self.frames_reused = 0  # how many axes frames were pasted back instead of drawn
         self.agg: Any = None  # one Agg renderer for every state (see _kept_canvas_class)
+        self.description = ""  # what the last state drew, in words (its alt text's core)
+        self.scale = 1.0  # pixels drawn per pixel of bpkit's DPI (see rescale)
+
+    def rescale(self, scale: float) -> None:
+        """Draw the same picture with ``scale`` times the pixels (a 2× screen, a wider page).
+
+        Everything is in inches and points, so the layout is the same; the kept places,
+        frames and renderer are dropped, and the next state is laid out afresh.
+        """
+        if scale == self.scale:
+            return
+        self.scale = scale
+        self.positions, self.agg, self.clear_edges = None, None, False
+        self.frames.clear()
 
     def __call__(self, **values: Any) -> bytes:
         png = self._render(values, keep=self.positions is not None)
@@ -144,7 +159,8 @@ class SteadyRenderer:
         from matplotlib.figure import Figure
 
         with mpl.rc_context(_course_rc()):
-            fig = Figure(figsize=self.figsize, dpi=_style.DPI, layout="constrained")
+            dpi = _style.DPI * self.scale
+            fig = Figure(figsize=self.figsize, dpi=dpi, layout="constrained")
             canvas = _kept_canvas_class()(fig)
             if self.agg is None or not self.reuse:  # reuse=False: a fresh renderer each time
                 size = canvas.get_width_height(physical=True)
@@ -159,6 +175,7 @@ class SteadyRenderer:
             canvas.kept = renderer = self.agg  # canvas.draw() uses it too
             renderer.drawn = []
             self.draw(fig, **values)
+            self.description = describe_figure(fig)
             keep = keep and len(self.positions or ()) == len(fig.axes)
             if keep:
                 # No layout engine at all (not the "none" placeholder): one draw, no solving.
@@ -771,8 +788,11 @@ def explorer(
     ``controls`` maps each keyword of ``draw`` to an ipywidgets control (a slider, a
     dropdown, a checkbox); ``fixed`` holds keywords that have no control. The widget has
     ``.render(**values) -> bytes`` (one state, no browser needed), ``.values()``,
-    ``.image`` (the ``ipywidgets.Image`` showing the figure) and ``.renderer`` (its
-    :class:`SteadyRenderer`).
+    ``.image`` (the ``ipywidgets.Image`` showing the figure), ``.renderer`` (its
+    :class:`SteadyRenderer`), ``.alt()`` (the picture's alt text, from the state drawn) and
+    ``.helper`` (the help line under the picture, which also hands the alt text, the
+    controls' accessible names and the key handling to the page: see
+    :mod:`bpkit.widgets._access`).
     """
     import ipywidgets as widgets
 
@@ -793,8 +813,32 @@ def explorer(
     def render(**overrides: Any) -> bytes:
         return renderer(**{**values(), **overrides})
 
+    def alt() -> str:
+        return alt_text(title, controls, renderer.description)
+
+    helper = widgets.HTML(layout={"margin": "0 0 0 4px"})
+    # The page writes "<width of the explorer in CSS px> <device pixel ratio>" here (see
+    # bpkit.widgets._access): the picture is then drawn for the pixels the screen has.
+    screen = widgets.Text(layout={"display": "none"})
+    screen.add_class("bpkit-screen")
+
+    def fit(_change: Any = None) -> None:
+        shown = screen_fit(screen.value, figsize[0] * _style.DPI)
+        if shown is None:
+            return
+        scale, ratio = shown
+        if scale != renderer.scale:
+            renderer.rescale(scale)
+            redraw()
+        # The PNG's own width (matplotlib rounds the figure's down), one pixel per device pixel.
+        png_width = int.from_bytes(bytes(image.value[16:20]), "big")  # in the PNG's IHDR
+        image.layout.width = f"{png_width / ratio:g}px"
+
+    screen.observe(fit, names="value")
+
     def redraw(_change: Any = None) -> None:
         image.value = undisturbed(render)
+        helper.value = helper_markup(alt())
 
     for control in controls.values():
         control.observe(redraw, names="value")
@@ -805,7 +849,16 @@ def explorer(
     children = []
     if title:
         children.append(widgets.HTML(f"<b>{html.escape(title)}</b>"))
-    children += [widgets.HBox(list(controls.values()), layout={"flex_flow": "row wrap"}), image]
+    # The controls sit beside the picture where the page is wide enough, else above it:
+    # a flex line that wraps upwards ("wrap-reverse") puts the wrapped controls on top.
+    row = widgets.HBox(
+        list(controls.values()),
+        layout={"flex_flow": "row wrap", "flex": "1 1 380px", "align_content": "flex-start"},
+    )
+    stage = widgets.Box(
+        [image, row], layout={"flex_flow": "row wrap-reverse", "align_items": "flex-end"}
+    )
+    children += [stage, helper, screen]
     box = ExplorerBox(children)
     box.add_class("bpkit-explorer")
     box.image, box.controls, box.render, box.values, box.redraw = (
@@ -816,7 +869,36 @@ def explorer(
         redraw,
     )
     box.renderer = renderer  # the SteadyRenderer (its kept frames and glyphs)
+    box.alt, box.helper, box.row = alt, helper, row  # row: the controls, above the image
+    box.width, box.screen = width, screen  # the picture's width in CSS px at zoom 1
     return box
+
+
+# How much larger or smaller than at bpkit's DPI the page may show a picture: larger on a
+# wide page (text that a projector still shows), smaller where the page is narrow.
+ZOOM_RANGE = (0.6, 1.25)
+MAX_SCALE = 3.0  # pixels per pixel at bpkit's DPI, at most (a 3× phone at zoom 1)
+
+
+def screen_fit(report: str, natural: float) -> tuple[float, float] | None:
+    """The pixel scale to draw at, and the device pixel ratio, from the page's report.
+
+    ``report`` is "<width> <ratio>": the CSS pixels the explorer has across and the
+    screen's device pixel ratio. The picture is zoomed to the width (within
+    ``ZOOM_RANGE``, in steps of 5 %, so that small resizes draw nothing again) and drawn
+    with ``ratio`` pixels per CSS pixel, so that the browser never resamples it.
+    None if the report is not one.
+    """
+    try:
+        width, ratio = (float(part) for part in report.split())
+    except ValueError:
+        return None
+    if not (width > 0 and ratio > 0):
+        return None
+    zoom = min(max(width / natural, ZOOM_RANGE[0]), ZOOM_RANGE[1])
+    zoom = int(zoom * 20 + 1e-9) / 20  # down to a step of 5 %, so that it still fits
+    ratio = min(max(ratio, 1.0), MAX_SCALE)
+    return min(round(zoom * ratio, 3), MAX_SCALE), ratio
 
 
 # Every control the same size, so that controls line up in columns, two to a row.
@@ -844,11 +926,17 @@ def _explorer_box_class() -> type:
 
         def _repr_mimebundle_(self, **kwargs: Any) -> Any:
             data = super()._repr_mimebundle_(**kwargs)
+            metadata: dict[str, Any] = {}
             if isinstance(data, tuple):  # (data, metadata)
-                data = data[0]
+                data, metadata = data[0], dict(data[1] or {})
             data = dict(data or {})
-            data["image/png"] = base64.b64encode(self.image.value).decode("ascii")
-            return data
+            png = base64.b64encode(self.image.value).decode("ascii")
+            data["image/png"] = png
+            # The stored picture's alt text, for a page that shows the PNG (a site, nbviewer).
+            metadata["image/png"] = {**metadata.get("image/png", {}), "alt": self.alt()}
+            # Where widgets cannot run, the picture and one line that says what to do.
+            data["text/html"] = still_markup(png, self.alt(), self.width)
+            return data, metadata
 
     return _ExplorerBox
 
@@ -862,3 +950,14 @@ def ExplorerBox(children: list[Any]) -> Any:
 
 
 _BOX_CLASS: type | None = None
+
+
+def stepping_buttons(slider: Any, back: Any, forward: Any) -> None:
+    """Grey out ◀ at the slider's first step and ▶ at its last, now and as it moves."""
+
+    def update(_change: Any = None) -> None:
+        back.disabled = slider.value <= slider.min
+        forward.disabled = slider.value >= slider.max
+
+    slider.observe(update, names="value")
+    update()

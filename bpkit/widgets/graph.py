@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bpkit.plot.graph import backward_steps, draw_backward_step, graph_figsize
-from bpkit.widgets._explorer import explorer
+from bpkit.widgets._explorer import explorer, stepping_buttons
 
 
 def backward_stepper(value: Any, title: str | None = None, *, step: int = 0) -> Any:
@@ -39,7 +39,7 @@ def backward_stepper(value: Any, title: str | None = None, *, step: int = 0) -> 
     forward = widgets.Button(description="Next ▶", layout={"width": "90px"})
     back.on_click(lambda _: setattr(slider, "value", max(slider.min, slider.value - 1)))
     forward.on_click(lambda _: setattr(slider, "value", min(slider.max, slider.value + 1)))
-    row = box.children[-2]  # the explorer's row of controls
-    row.children = (back, forward, *row.children)
+    stepping_buttons(slider, back, forward)
+    box.row.children = (back, forward, *box.row.children)
     box.buttons = (back, forward)
     return box

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from bpkit.plot.network import BACKPROP_STEPS, draw_backprop_step
-from bpkit.widgets._explorer import explorer
+from bpkit.widgets._explorer import explorer, stepping_buttons
 
 __all__ = ["backprop_stepper"]
 
@@ -49,7 +49,7 @@ def backprop_stepper(seed: int = 0, lr: float = 1.0, n_examples: int = 10, step:
     ahead = widgets.Button(description="Next ▶", layout={"width": "90px"})
     back.on_click(lambda _: setattr(step, "value", max(step.value - 1, step.min)))
     ahead.on_click(lambda _: setattr(step, "value", min(step.value + 1, step.max)))
-    controls = box.children[-2]  # the row of sliders, just above the image
-    controls.children = (back, step, ahead, example)
+    stepping_buttons(step, back, ahead)
+    box.row.children = (back, step, ahead, example)
     box.buttons = (back, ahead)
     return box

@@ -37,6 +37,14 @@ def gradient_flow_explorer(
             value=0.5, min=0.0, max=2.0, step=0.1, description="input size", style=style
         ),
     }
+
+    # Under the linear activation the input does not change the gradient (the Jacobians
+    # are Whh alone): the input slider is greyed out rather than silently doing nothing.
+    def input_matters(_change: Any = None) -> None:
+        controls["input_scale"].disabled = controls["activation"].value == "linear"
+
+    controls["activation"].observe(input_matters, names="value")
+    input_matters()
     return explorer(
         draw_gradient_flow,
         controls,

@@ -9,6 +9,15 @@ from bpkit.widgets._explorer import explorer
 
 __all__ = ["init_explorer", "neuron_explorer"]
 
+# The gains the initialization explorer offers: LeCun/Xavier's 1, He's √2, and the ones
+# lesson 07 asks for (0.3, 3, 10), with steps between.
+GAINS = (0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 1.0, 1.2, 2**0.5, 1.7, 2.0, 3.0, 5.0, 7.0, 10.0)
+
+
+def gain_label(gain: float) -> str:
+    """The slider's readout for ``gain``: "1.41 (√2)" for He's gain, else the number."""
+    return "1.41 (√2)" if gain == 2**0.5 else f"{gain:g}"
+
 
 def neuron_explorer(
     w1: float = 1.0,
@@ -50,22 +59,25 @@ def init_explorer(gain: float = 1.0, activation: str = "tanh", depth: int = 8) -
     Every move builds a fresh deep MLP with weights N(0, (gain/√n_in)²), sends a batch of
     digits through it and the error back, and draws :func:`bpkit.plot.draw_init_flow`:
     where each hidden layer's activations lie, and how the signal and the error δ grow
-    or shrink from layer to layer. Gain 1 is LeCun/Xavier's choice, √2 He's.
+    or shrink from layer to layer. Gain 1 is LeCun/Xavier's choice, √2 He's; ``gain`` must
+    be one of ``GAINS``.
     """
     import ipywidgets as widgets
 
     from bpkit.plot.initialization import draw_init_flow
 
+    if gain not in GAINS:
+        raise ValueError(
+            f"init_explorer: gain must be one of the slider's values {GAINS}, got {gain!r}."
+        )
     style = {"description_width": "initial"}
     controls = {
-        "gain": widgets.FloatLogSlider(
+        # A fixed list, so that the readout says what the title says (a log slider showed
+        # 2.99 for g = 3) and He's √2 is exactly on it.
+        "gain": widgets.SelectionSlider(
+            options=[(gain_label(value), value) for value in GAINS],
             value=gain,
-            base=10,
-            min=-1,
-            max=1,
-            step=0.025,
             description="gain g",
-            readout_format=".3g",
             style=style,
         ),
         "activation": widgets.Dropdown(
