@@ -111,7 +111,7 @@ def test_reference_passes_every_check(capsys, references):
 def test_pass_message_wording(capsys, references):
     """The ✓ line reads like the course's example."""
     out = _output(capsys, references["01_derivatives"]["central_difference"])
-    assert out == "✓ central_difference: all 5 checks passed\n"
+    assert out == "✓ central_difference: all 6 checks passed\n"
 
 
 # --- named mistakes ------------------------------------------------------------------------

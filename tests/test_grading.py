@@ -68,8 +68,6 @@ def test_corpus_entry_scores_and_status(graded, entry):
     out, expected = graded
     name = f"{entry}_90_fixture"
     scores, status = expected[name]
-    if name == "file_access_90_fixture" and not IS_ROOT:
-        scores = {**scores, "count_positive": 0.0}  # without root, a notebook can read the cases
     record = _record(out, name)
     got = {f: scored["score"] for f, scored in record["functions"].items()}
     assert got == pytest.approx(scores), record["status"]

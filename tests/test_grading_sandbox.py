@@ -31,19 +31,21 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def _namespaces_work() -> bool:
-    """True when this process may create mount, network and PID namespaces (tried in a child)."""
-    if os.geteuid() != 0:
-        return False
+    """True when this process may create mount, network and PID namespaces (tried in a child):
+    as root directly, as another user inside a user namespace of its own."""
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child, measured through its exit code
         libc = ctypes.CDLL(None, use_errno=True)
+        if os.geteuid() != 0 and libc.unshare(0x10000000) != 0:  # CLONE_NEWUSER
+            os._exit(1)
         os._exit(0 if libc.unshare(0x00020000 | 0x40000000 | 0x20000000) == 0 else 1)
     return os.waitpid(pid, 0)[1] == 0
 
 
 NAMESPACES = _namespaces_work()
 needs_namespaces = pytest.mark.skipif(
-    not NAMESPACES, reason="needs root and a kernel that allows mount, net and PID namespaces"
+    not NAMESPACES,
+    reason="needs mount, net and PID namespaces: root, or a kernel that allows user namespaces",
 )
 
 
@@ -110,6 +112,55 @@ def test_the_exercises_are_only_their_public_parts_inside():
     run = runner.run([cell], [], runner.Limits(), _isolated())
     assert not run.cell_errors, run.cell_errors
     assert run.output.decode().strip().splitlines()[-1] in ("['cases.py', 'hints.py']", "[]")
+
+
+ESCAPE = """import ctypes, json, os
+libc = ctypes.CDLL(None, use_errno=True)
+def tried(step):
+    try:
+        return step()
+    except OSError as error:
+        return type(error).__name__
+
+def chroot_out():  # the classic escape: chroot into a subfolder, walk up, chroot there
+    os.makedirs("jail", exist_ok=True)
+    os.chroot("jail")
+    for _ in range(64):
+        os.chdir("..")
+    os.chroot(".")
+    return sorted(os.listdir("/"))
+
+status = open("/proc/self/status").read().splitlines()
+print(json.dumps({
+    "caps": [line.split()[1] for line in status if line.startswith(("CapEff", "CapPrm"))],
+    "setuid0": tried(lambda: os.setuid(0)),
+    "umount": libc.umount2(b"/", 2),
+    "mount": libc.mount(b"none", b"/tmp", b"tmpfs", 0, b""),
+    "chroot": tried(chroot_out),
+    "ptrace_reaper": libc.ptrace(16, 1, 0, 0),  # PTRACE_ATTACH to PID 1, which holds capabilities
+    "reaper_fds": tried(lambda: os.listdir("/proc/1/fd")),
+}))
+"""
+
+
+@needs_namespaces
+def test_a_notebook_holds_no_capability_and_cannot_leave_its_root():
+    """As root the notebook runs as a fresh user; as any other user, in a user namespace
+    where it first held every capability: either way it holds none, so it can neither
+    unmount its root to see what lies beneath, nor mount, nor chroot its way out, nor
+    borrow the capabilities of the reaper (PID 1) by tracing it."""
+    run = runner.run([ESCAPE], [], runner.Limits(), _isolated())
+    assert not run.cell_errors, run.cell_errors
+    line = next(x for x in run.output.decode().splitlines() if x.startswith("{"))
+    seen = json.loads(line)
+    assert seen["caps"] == ["0000000000000000"] * 2
+    assert seen["setuid0"] in ("PermissionError", "OSError")  # EPERM as root, EINVAL in a userns
+    assert seen["umount"] == seen["mount"] == -1
+    assert seen["chroot"] == "PermissionError"
+    assert seen["ptrace_reaper"] == -1  # it could otherwise borrow the reaper's capabilities
+    assert seen["reaper_fds"] in ("PermissionError", "FileNotFoundError")
+    expected = "no capabilities" if os.geteuid() else "uid "
+    assert expected in run.sandbox["user"]
 
 
 ORPHAN_SLEEP = """import os, time
@@ -331,17 +382,45 @@ def topological_order(root):
     raise NotImplementedError
 """
 
+# Ops that keep no parents, and the notebook's half of their driver rewritten to claim the
+# parents are right: before node_op was two-sided, this scored mul and tanh 1/1 each.
+PARENTS_PATCH = """import math, sys
+from bpkit.check.graph import Node
+
+def claim_parents(namespace, function, *values):
+    import numpy as np
+    out = namespace[function](*[Node(v) for v in values])
+    local = np.array(out.local_grads, dtype=np.float64)
+    return {"data": out.data, "local_grads": local, "parents_ok": 1.0, "parents": "(a, b)"}
+
+for name, module in list(sys.modules.items()):
+    driver = getattr(module, "node_op", None)
+    half = getattr(driver, "collect", driver)
+    if callable(half) and hasattr(half, "__code__"):
+        half.__code__ = claim_parents.__code__
+
+def mul(a, b):
+    return Node(a.data * b.data, (), (b.data, a.data), "*")
+
+def tanh(a):
+    t = math.tanh(a.data)
+    return Node(t, (), (1 - t * t,), "tanh")
+"""
+
 
 @needs_namespaces
-def test_a_rewritten_topo_half_cannot_copy_the_spec_order(tmp_path):
-    """The notebook's half of the topo driver can be rewritten, so the hidden graphs list their
-    lines out of order: copying the spec (or the builder's dict) gives no valid order."""
+def test_a_rewritten_half_of_a_driver_buys_no_marks(tmp_path):
+    """The notebook's half of a two-sided driver can be rewritten. For topo, the hidden graphs
+    list their lines out of order, so copying the spec (or the builder's dict) gives no valid
+    order. For node_op, that half reports only which inputs the parents are; the grader's half
+    decides, so a claim of right parents counts for nothing."""
     folder = tmp_path / "in"
     folder.mkdir()
     exercise = "06_autodiff"
     released = json.loads((REPO / "exercises" / exercise / f"{exercise}.ipynb").read_text())
-    cell = {"cell_type": "code", "metadata": {}, "source": TOPO_PATCH, "outputs": []}
-    released["cells"].append({**cell, "execution_count": None})
+    for patch in (TOPO_PATCH, PARENTS_PATCH):
+        cell = {"cell_type": "code", "metadata": {}, "source": patch, "outputs": []}
+        released["cells"].append({**cell, "execution_count": None})
     (folder / f"{exercise}.ipynb").write_text(json.dumps(released))
     out = tmp_path / "out"
     assert bpkit_main(["grade", str(folder), "--out", str(out), "--source", "exercises"]) == 0
@@ -353,3 +432,7 @@ def test_a_rewritten_topo_half_cannot_copy_the_spec_order(tmp_path):
     assert len(hidden) == 4
     assert sorted(hidden) == [0.5, 0.5, 0.5, 1.0]
     assert topo["score"] < topo["max"]
+    for op in ("mul", "tanh"):  # data and local gradients right, parents wrong: 2/3 per case
+        cases = record["functions"][op]["cases"]
+        assert [round(score, 4) for _, score, _ in cases] == [0.6667] * len(cases), cases
+        assert cases[0][2].startswith("parents: got not a Node, expected (a")

@@ -1,7 +1,7 @@
 """Inline feedback for the exercises: ``check(fn)`` runs the public cases and says how it went.
 
     >>> check(central_difference)
-    ✓ central_difference: all 5 checks passed
+    ✓ central_difference: all 6 checks passed
 
 On a failure it shows the smallest failing input, what was expected against what your
 function returned, and, when it recognizes a common mistake, names it. It never raises, so

@@ -286,6 +286,7 @@ def _show(title: str, name: str, value: Any, digits: int = 4) -> list[str]:
     head = f"  {title:<9} {name} = " if name else f"  {title:<9} "
     numeric = not isinstance(value, (tuple, list)) or _numeric(value)
     text = fmt(value, digits) if numeric else _seq(value)
+    text = value if type(value) is str else text  # words, e.g. a node's parents "(a, b)"
     first, *rest = text.splitlines() or [""]
     return [head + first] + [" " * len(head) + line for line in rest]
 

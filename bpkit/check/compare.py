@@ -121,7 +121,7 @@ def allclose(got: Any, expected: Any, rtol: float = 1e-6, atol: float = 1e-9) ->
 
     A tuple or dict in ``expected`` is compared part by part (each part all-or-nothing), and
     the fraction is the mean over the parts, so a backward pass with two of three gradients
-    right scores 2/3.
+    right scores 2/3. A part that is a string (a description in words) must match exactly.
     """
     if isinstance(expected, dict):
         if not isinstance(got, dict):
@@ -145,6 +145,10 @@ def allclose(got: Any, expected: Any, rtol: float = 1e-6, atol: float = 1e-9) ->
         parts = [allclose(g, e, rtol=rtol, atol=atol) for g, e in zip(got, expected, strict=True)]
         failed = [f"value [{i}]: {msg}" for i, (_, msg) in enumerate(parts) if msg]
         return float(np.mean([frac for frac, _ in parts])), "; ".join(failed[:1])
+    if isinstance(expected, str):  # a part said in words, e.g. a node's parents "(a, b)"
+        same = type(got) is str and str.__eq__(got, expected)
+        shown = got if type(got) is str else fmt(got)
+        return (1.0, "") if same else (0.0, f"got {shown[:80]}, expected {expected}")
     return _allclose_leaf(got, expected, rtol, atol)
 
 

@@ -58,8 +58,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--unsafe-no-isolation",
         action="store_true",
         help="grade even where notebooks cannot be isolated (no mount, network and PID "
-        "namespaces: not root, or the kernel refuses them); only for work you trust, or "
-        "one submission per container as on Gradescope",
+        "namespaces: the kernel refuses them, or user namespaces when not root); only for "
+        "work you trust, or one submission per container as on Gradescope",
     )
     parser.add_argument(
         "--user",

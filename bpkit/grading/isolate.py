@@ -1,6 +1,10 @@
 """Give a notebook a world of its own: mount, network and PID namespaces and a minimal root.
 
-``enter(config, report)`` is called by ``sandbox.confine`` as root, before any student code.
+``enter(config, report)`` is called by ``sandbox.confine`` before any student code. As root
+it unshares the namespaces directly. As any other user it first enters a user namespace of
+its own (``CLONE_NEWUSER``, its uid and gid mapped to themselves), which gives it the right
+to make the others there; the notebook's process then drops every capability
+(``sandbox.drop_capabilities``), so it can change no mount, and cannot chroot out of its root.
 Three processes come out of it, and only the last returns:
 
 - the harness's own process (H) unshares the namespaces, forks the reaper and waits for it;
@@ -50,11 +54,16 @@ def enter(config: dict, report: dict) -> str | None:
 
     Returns None (and says why in ``report``) when the kernel refuses the namespaces.
     """
+    import ctypes
+
     libc = sandbox._libc()
+    if os.geteuid() != 0:
+        problem = _enter_user_namespace(libc)
+        if problem:
+            report["namespace"] = f"not available (user namespace: {problem})"
+            return None
     flags = sandbox.CLONE_NEWNS | sandbox.CLONE_NEWNET | sandbox.CLONE_NEWPID
     if libc.unshare(flags) != 0:
-        import ctypes
-
         report["namespace"] = f"not available ({os.strerror(ctypes.get_errno())})"
         return None
     status_r, status_w = os.pipe()
@@ -85,6 +94,26 @@ def enter(config: dict, report: dict) -> str | None:
     report["namespace"] = sandbox.ISOLATED
     report["pid"] = str(os.getpid())
     return WORKDIR
+
+
+def _enter_user_namespace(libc) -> str:
+    """Unshare a user namespace that maps only this uid and gid (to themselves); "" or why not.
+
+    Inside it this process holds every capability, over namespaces it creates from now on
+    only; the uid stays the grader's own, so files keep their owners and nothing is root.
+    """
+    import ctypes
+
+    uid, gid = os.geteuid(), os.getegid()
+    if libc.unshare(sandbox.CLONE_NEWUSER) != 0:
+        return os.strerror(ctypes.get_errno())
+    try:
+        for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1")):
+            Path(f"/proc/self/{name}").write_text(text)
+        Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
+    except OSError as error:
+        return f"cannot map the ids ({error.strerror})"
+    return ""
 
 
 def _release_fds(keep: set[int]) -> None:
@@ -235,7 +264,16 @@ def _bind(libc, source: str, target: str, read_only: bool = True) -> None:
     sandbox._mount(libc, source, target, None, sandbox.MS_BIND | sandbox.MS_REC, "")
     if read_only:
         flags = sandbox.MS_BIND | sandbox.MS_REMOUNT | sandbox.MS_RDONLY | sandbox.MS_NOSUID
-        sandbox._mount(libc, "none", target, None, flags, "")
+        sandbox._mount(libc, "none", target, None, flags | _kept_flags(source), "")
+
+
+def _kept_flags(path: str) -> int:
+    """The flags of the mount holding ``path`` that a remount must keep (nodev, noexec, atime
+    options): in a user namespace the kernel locks them and refuses a remount that drops one."""
+    found = os.statvfs(path).f_flag
+    locked = sandbox.MS_NODEV | sandbox.MS_NOEXEC | sandbox.MS_NOATIME | sandbox.MS_NODIRATIME
+    kept = found & locked
+    return kept | (sandbox.MS_RELATIME if found & os.ST_RELATIME else 0)
 
 
 def _build_root(libc, config: dict, plan: dict) -> None:

@@ -2,16 +2,19 @@
 
 ``confine(config)`` is called by the harness while it is still trusted code. In order:
 1. resource limits, as hard limits: address space (memory), CPU seconds, file size, open
-   files, no core dumps, and, when a user switch follows, processes;
-2. when started as root and the kernel allows it: new mount, network and PID namespaces
-   (see ``isolate``). The notebook's process is then the child of a reaper that is PID 1 of
-   its own PID namespace: when the reaper ends (the notebook ended, or the grader died and
-   the parent-death signals killed the chain), the kernel kills every process in the
-   namespace, however it was forked. Its root is a fresh tmpfs holding only the Python
-   installation, the site-packages entries of numpy and matplotlib (and what they require),
-   bpkit's package, the exercises' public parts (``cases.py``, ``hints.py``), a few device
-   files, ``/proc`` of its own namespace with ``hidepid=2``, and an empty ``/tmp``: no
-   repository, no ``.git``, no exercise sources, no other submission, no grader process;
+   files, no core dumps, and, when a user switch follows, processes (in a user namespace:
+   once inside it);
+2. where the kernel allows it: new mount, network and PID namespaces (see ``isolate``; a
+   user that is not root enters a user namespace of its own first, and the notebook's
+   process then holds no capability). The notebook's process is then the child of a
+   reaper that is PID 1 of its own PID namespace: when the reaper ends (the notebook
+   ended, or the grader died and the parent-death signals killed the chain), the kernel
+   kills every process in the namespace, however it was forked. Its root is a fresh
+   tmpfs holding only the Python installation, the site-packages entries of numpy and
+   matplotlib (and what they require), bpkit's package, the exercises' public parts
+   (``cases.py``, ``hints.py``), a few device files, ``/proc`` of its own namespace with
+   ``hidepid=2``, and an empty ``/tmp``: no repository, no ``.git``, no exercise
+   sources, no other submission, no grader process;
 3. when started as root: switch to the unprivileged user (groups, gid, uid), set
    no-new-privileges, and check that root cannot be regained.
 It returns a plain dict saying what was achieved, which the grader records. Where the
@@ -31,13 +34,18 @@ import sys
 import types
 from importlib.abc import Loader, MetaPathFinder
 from importlib.util import spec_from_loader
+from pathlib import Path
 from typing import Any
 
 CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWPID = 0x00020000, 0x40000000, 0x20000000
+CLONE_NEWUSER = 0x10000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 32, 4096, 8192, 16384, 1 << 18
+MS_NOATIME, MS_NODIRATIME, MS_RELATIME = 1024, 2048, 1 << 21
 ISOLATED = "private mount, network and PID namespaces; minimal root"
-PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
+PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 24, 38
+PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 47, 4
+_CAPABILITY_VERSION_3 = 0x20080522
 MB = 1024 * 1024
 
 
@@ -94,6 +102,34 @@ def _drop_privileges(uid: int, gid: int, report: dict) -> None:
     raise OSError("privileges were not dropped: setuid(0) still works")
 
 
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_uint32) for name in ("effective", "permitted", "inheritable")]
+
+
+def drop_capabilities(report: dict) -> None:
+    """Give up every capability for good: the bounding and ambient sets, then the effective,
+    permitted and inheritable ones; set no-new-privileges. Checked by reading them back."""
+    libc = _libc()
+    for number in range(64):
+        if libc.prctl(PR_CAPBSET_DROP, number, 0, 0, 0) != 0 and ctypes.get_errno() == 22:
+            break  # EINVAL: past the last capability this kernel knows
+    libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+    header, data = _CapHeader(_CAPABILITY_VERSION_3, 0), (_CapData * 2)()
+    if libc.capset(ctypes.byref(header), data) != 0:
+        raise OSError(ctypes.get_errno(), "could not drop capabilities")
+    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise OSError("could not set no-new-privileges")
+    status = Path("/proc/self/status").read_text()
+    held = [line for line in status.splitlines() if line.startswith(("CapEff", "CapPrm", "CapBnd"))]
+    if any(int(line.split()[1], 16) for line in held):
+        raise OSError(f"capabilities were not dropped: {held}")
+    report["user"] = f"uid {os.getuid()} in a user namespace of its own, no capabilities"
+
+
 def _home(workdir: str, config: dict, owner: tuple[int, int] | None) -> None:
     """Make ``workdir`` the home and cwd, with a copy of matplotlib's font cache."""
     mpl = os.path.join(workdir, ".matplotlib")
@@ -120,9 +156,7 @@ def confine(config: dict) -> dict:
     workdir = config["workdir"]
     is_root = os.geteuid() == 0
     parent = config["grader_pid"]
-    if config.get("namespace") and not is_root:
-        report["namespace"] = "not available (not root)"
-    if is_root and config.get("namespace"):
+    if config.get("namespace"):
         from bpkit.grading import isolate
 
         _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
@@ -131,6 +165,10 @@ def confine(config: dict) -> dict:
         isolated = isolate.enter(config, report)
         if isolated:
             workdir, parent = isolated, 1  # the reaper is PID 1 of the notebook's namespace
+            if not is_root:  # it held every capability in its user namespace: none now
+                drop_capabilities(report)
+                # Counted in this user namespace only, so the grader's own processes are not.
+                resource.setrlimit(resource.RLIMIT_NPROC, (64, 64))
     user = config.get("user")
     owner = (user["uid"], user["gid"]) if (is_root and user) else None
     _home(workdir, config, owner)

@@ -22,7 +22,13 @@ def public_cases(seed: int | None = None) -> list[dict]:
         "function": "forward_difference",
         "driver": "difference",
         "options": exact,
-        "mistakes": ["forward_used_central", "forward_used_backward", "not_divided", "one_number"],
+        "mistakes": [
+            "forward_used_central",
+            "forward_used_backward",
+            "not_divided",
+            "one_number",
+            "h_ignored",
+        ],
     }
     central = {
         "show": SHOWN,
@@ -36,6 +42,7 @@ def public_cases(seed: int | None = None) -> list[dict]:
             "central_precedence",
             "not_divided",
             "one_number",
+            "h_ignored",
         ],
     }
     gradient = {
@@ -63,6 +70,8 @@ def public_cases(seed: int | None = None) -> list[dict]:
         {**central, "args": ["cube", 2.0]},
         {**central, "args": ["exp", 0.5]},
         {**central, "args": ["sin", [0.0, 1.0]]},
+        # (f(x+h) − f(x−h)) / 2h is exactly 3x² + h² for x³: the step h the call passes counts.
+        {**central, "args": ["cube", 2.0], "kwargs": {"h": 1e-2}, "expected": 12.0001},
         {**gradient, "args": ["sum_squares", [1.0, -2.0]]},
         {**gradient, "args": ["rosenbrock", [0.5, 0.2]]},
         {**gradient, "args": ["mixed", [[0.1, 0.2], [0.3, 0.4]]]},

@@ -45,6 +45,24 @@ def forward_used_backward(case, got, expected, error):
     return None
 
 
+def h_ignored(case, got, expected, error):
+    """The right difference, but with the default step instead of the h the call passed."""
+    fn, x, h = _probe(case)
+    default = 1e-5
+    if h == default:
+        return None
+    if case["function"] == "central_difference":
+        own = (fn(x + default) - fn(x - default)) / (2 * default)
+    else:
+        own = (fn(x + default) - fn(x)) / default
+    if close(got, own, rtol=1e-9):
+        return (
+            f"your function ignores its argument h: this call passed h = {h:g}, but the "
+            f"result is the difference with h = {default:g}. Use the h you are given."
+        )
+    return None
+
+
 def not_divided(case, got, expected, error):
     _, _, h = _probe(case)
     scale = 2 * h if case["function"] == "central_difference" else h

@@ -27,7 +27,7 @@ def public_cases(seed: int | None = None) -> list[dict]:
     count = {
         "function": "count_paths",
         "compare": "exact",
-        "mistakes": ["paths_added", "paths_swapped", "paths_overflow"],
+        "mistakes": ["paths_no_layers", "paths_added", "paths_swapped", "paths_overflow"],
     }
     return [
         {**dloss, "args": [0.5, 2.0, 0.0]},
@@ -40,6 +40,7 @@ def public_cases(seed: int | None = None) -> list[dict]:
         {**count, "args": [2, 3], "expected": 9},
         {**count, "args": [3, 2], "expected": 8},
         {**count, "args": [30, 10], "expected": 10**30},
+        {**count, "args": [0, 3], "expected": 1},  # no layers: input straight to output
     ]
 
 

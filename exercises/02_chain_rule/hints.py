@@ -63,6 +63,16 @@ def multiplied_derivatives(case, got, expected, error):
     return None
 
 
+def paths_no_layers(case, got, expected, error):
+    depth, _ = case["args"]
+    if depth == 0 and got != expected:
+        return (
+            "with no layers there is still one path: from the input straight to the "
+            "output. Does your count give that when depth is 0?"
+        )
+    return None
+
+
 def paths_added(case, got, expected, error):
     depth, width = case["args"]
     if got == depth * width or got == depth + width:

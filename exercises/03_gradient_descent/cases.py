@@ -25,7 +25,7 @@ def public_cases(seed: int | None = None) -> list[dict]:
     stable = {
         "function": "largest_stable_lr",
         "options": {"rtol": 1e-9},
-        "mistakes": ["stable_half", "stable_smallest", "stable_mean"],
+        "mistakes": ["stable_half", "stable_smallest", "stable_mean", "stable_one_direction"],
         "hint": "on ½·c·x² one step multiplies x by (1 − lr·c); descent converges while "
         "|1 − lr·c| < 1 for every curvature c.",
     }
@@ -54,6 +54,7 @@ def public_cases(seed: int | None = None) -> list[dict]:
         {**stable, "args": [[4.0]], "expected": 0.5},
         {**stable, "args": [[1.0, 10.0]], "expected": 0.2},
         {**stable, "args": [[0.5, 2.0, 8.0]], "expected": 0.25},
+        {**stable, "args": [[1.0, 4.0, 2.0]], "expected": 0.5},  # the largest is not last
         # β = 0 is plain descent; with β = 0.5 the second step keeps the first one's speed.
         {**momentum, "args": ["parabola", 0.0, 0.25, 0.0, 3], "expected": [0, 1.5, 2.25, 2.625]},
         {**momentum, "args": ["parabola", 0.0, 0.25, 0.5, 2], "expected": [0.0, 1.5, 3.0]},

@@ -66,6 +66,18 @@ def stable_smallest(case, got, expected, error):
     return None
 
 
+def stable_one_direction(case, got, expected, error):
+    """2/c for a curvature c that is not the largest: the first or the last one, say."""
+    curvatures = np.asarray(case["args"][0], dtype=np.float64)
+    others = curvatures[curvatures < curvatures.max()]
+    if any(close(np.asarray(got) * c, np.asarray(expected) * curvatures.max()) for c in others):
+        return (
+            "you used one curvature, but not the largest: find the largest wherever it is in "
+            "the list, since the direction that curves most is the first to diverge."
+        )
+    return None
+
+
 def stable_mean(case, got, expected, error):
     curvatures = np.asarray(case["args"][0], dtype=np.float64)
     if len(curvatures) > 1 and close(

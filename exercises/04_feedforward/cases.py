@@ -49,8 +49,7 @@ def public_cases(seed: int | None = None) -> list[dict]:
         "compare": "exact",
         "expected": [0, 1, 1, 0],
         "label": "your weights, run on the inputs (0,0), (0,1), (1,0), (1,1)",
-        "hint": "no single line through the square separates XOR's two classes: let each hidden "
-        "unit draw one line, and let the output combine the two half-planes.",
+        "mistakes": ["xor_not_a_network", "xor_not_separated"],
     }
     return [
         {**sig, "args": [0.0]},
@@ -92,14 +91,24 @@ def _stable_sigmoid(z: np.ndarray) -> np.ndarray:
 XOR_INPUTS = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
 
 
-def predictions(weights: Any) -> list[int]:
-    """The 0/1 outputs of the net ``(W1, b1, W2, b2)`` on the four XOR inputs."""
+NOT_A_NETWORK = "not the weights of a 2-2-1 network"
+
+
+def predictions(weights: Any) -> list[int] | str:
+    """The 0/1 outputs of the net ``(W1, b1, W2, b2)`` on the four XOR inputs, or a sentence
+    saying why ``weights`` are no such net (the hints read it)."""
+    if isinstance(weights, dict):
+        return f"a dict with keys {sorted(weights)[:4]}: {NOT_A_NETWORK}"
+    if not isinstance(weights, (tuple, list)) or len(weights) != 4:
+        count = f"{len(weights)} values" if isinstance(weights, (tuple, list)) else "one value"
+        return f"{count}: {NOT_A_NETWORK}"
     try:
         W1, b1, W2, b2 = (np.array(p, dtype=np.float64) for p in weights)
         a1 = _stable_sigmoid(np.array(XOR_INPUTS) @ W1 + b1)  # (4, n_hidden)
         y = _stable_sigmoid(a1 @ W2 + b2).reshape(4)
-    except (TypeError, ValueError) as error:
-        return [f"<weights that do not make a 2-layer net: {str(error)[:80]}>"]
+    except (TypeError, ValueError):
+        shapes = ", ".join(str(np.shape(p)) for p in weights)
+        return f"four arrays shaped {shapes}: {NOT_A_NETWORK}"
     return [int(v > 0.5) for v in y]
 
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from bpkit.check.exercises import sibling
 from bpkit.check.hints import close
+
+cases = sibling(__file__, "cases")
 
 
 def missing_bias(case, got, expected, error):
@@ -99,5 +102,25 @@ def columns_for_examples(case, got, expected, error):
         return (
             "the shapes do not chain: the course keeps one example per row of x, so x comes "
             "first in the product (x is (batch, n_in), W is (n_in, n_out))."
+        )
+    return None
+
+
+def xor_not_a_network(case, got, expected, error):
+    """A return that cannot be run as a network: a dict, three arrays, mismatched shapes."""
+    if isinstance(got, str) and got.endswith(cases.NOT_A_NETWORK):
+        return (
+            "return the four arrays (W1, b1, W2, b2) as a tuple, shaped for 2 inputs, 2 hidden "
+            "units and 1 output: W1 (2, 2), b1 (2,), W2 (2, 1), b2 (1,)."
+        )
+    return None
+
+
+def xor_not_separated(case, got, expected, error):
+    """A network that runs but does not compute XOR."""
+    if isinstance(got, list) and len(got) == 4 and got != expected:
+        return (
+            "no single line through the square separates XOR's two classes: let each hidden "
+            "unit draw one line, and let the output combine the two half-planes."
         )
     return None

@@ -39,14 +39,19 @@ def public_cases(seed: int | None = None) -> list[dict]:
         "function": "mul",
         "driver": "node_op",
         "oracle": "mul_node",
-        "mistakes": ["swapped_local_grads"],
+        "mistakes": ["swapped_local_grads", "wrong_parents"],
     }
     tanh = {
         "function": "tanh",
         "driver": "node_op",
         "oracle": "tanh_node",
         "options": {"rtol": 1e-6, "atol": 1e-9},
-        "mistakes": ["missing_activation_derivative", "tanh_of_input", "tanh_not_squared"],
+        "mistakes": [
+            "missing_activation_derivative",
+            "tanh_of_input",
+            "tanh_not_squared",
+            "wrong_parents",
+        ],
     }
     topo = {
         "function": "topological_order",
@@ -143,19 +148,45 @@ def graph_edges(spec: Any, leaves: dict[str, float]) -> dict:
     return {"nodes": list(nodes), "edges": edges}
 
 
+INPUT_NAMES = ("a", "b")  # the parameters of mul(a, b) and tanh(a)
+
+
+def name_parents(got: Any, *values: float) -> dict:
+    """Say which nodes the learner's node named as its parents, in the task's words: "(a, b)".
+
+    ``got["parents"]`` holds, per parent, the position of the input node it is (−1: another
+    node, −2: not a node); this half decides whether that is right, in the grader's process.
+    """
+    if not isinstance(got, dict):
+        return {"data": got, "local_grads": "<not a Node>", "parents": "not a Node"}
+    found = got.get("parents")
+    if not isinstance(found, (list, tuple)):
+        return {**got, "parents": "not a Node"}
+    words = {-1: "another node", -2: "not a Node"}
+    names = [
+        INPUT_NAMES[i] if type(i) is int and 0 <= i < len(values) else words.get(i, "?")
+        for i in list(found)[:10]
+    ]
+    text = "(" + ", ".join(names) + ("," if len(names) == 1 else "") + ")"
+    return {"data": got.get("data"), "local_grads": got.get("local_grads"), "parents": text}
+
+
+@two_sided(name_parents)
 def node_op(namespace: dict, function: str, *values: float) -> dict:
-    """Call the learner's op on leaf nodes; return its value, local grads and parents."""
-    inputs = [Node(v, label=f"in{i}") for i, v in enumerate(values)]
+    """Call the learner's op on leaf nodes; return its value, local grads, and which input node
+    each parent is (``name_parents`` turns that into words and the grader compares them)."""
+    inputs = [Node(v, label=name) for v, name in zip(values, INPUT_NAMES, strict=False)]
     out = function_of(namespace, function)(*inputs)
     if not isinstance(out, Node):
-        return {"data": plain(out), "local_grads": "<not a Node>", "parents_ok": 0.0}
-    parents_ok = len(out.parents) == len(inputs) and all(
-        p is q for p, q in zip(out.parents, inputs, strict=True)
-    )
+        return {"data": plain(out), "local_grads": "<not a Node>", "parents": "<not a Node>"}
+    parents = [
+        next((i for i, q in enumerate(inputs) if p is q), -1) if isinstance(p, Node) else -2
+        for p in list(out.parents)[:10]
+    ]
     return {
         "data": out.data,
         "local_grads": np.array(out.local_grads, dtype=np.float64),
-        "parents_ok": float(parents_ok),
+        "parents": parents,
     }
 
 
@@ -198,7 +229,8 @@ def _node_oracle(op: str) -> Callable[..., dict]:
         forward = _NODE_FORWARD[op]
         local = grads(lambda *v: float(forward(*v)), list(values))
         data = float(forward(*values))
-        return {"data": data, "local_grads": np.array(local), "parents_ok": 1.0}
+        collected = {"data": data, "local_grads": np.array(local)}
+        return name_parents({**collected, "parents": list(range(len(values)))}, *values)
 
     return oracle
 

@@ -110,3 +110,15 @@ def topo_repeats(case, got, expected, error):
             "once only (remember which nodes you have already listed)."
         )
     return None
+
+
+def wrong_parents(case, got, expected, error):
+    """A node that keeps no parents, copies of its inputs, or an input twice."""
+    if not isinstance(got, dict) or got.get("parents") == expected["parents"]:
+        return None
+    if got.get("parents") == "not a Node":
+        return "return a Node (from bpkit.check.graph), not a number: backward() needs its parts."
+    return (
+        "a node's parents are the very input nodes it was computed from, one per local "
+        "gradient and in the same order: backward() reaches the inputs only through them."
+    )

@@ -47,6 +47,8 @@ def public_cases(seed: int | None = None) -> list[dict]:
         {**soft, "args": [np.array([[1.0, 2.0, 3.0]])]},
         {**soft, "args": [np.array([[0.5, -0.5], [2.0, 2.0], [0.0, 1.0]])]},
         {**soft, "args": [np.array([[1000.0, 1000.0, 0.0], [-5.0, 0.0, 5.0]])]},
+        # Scores far apart in one row: a shift by anything but the row's maximum overflows.
+        {**soft, "args": [np.array([[-1000.0, 0.0, 1000.0]])]},
         {**ce, "args": [np.array([[1.0, 2.0, 0.5]]), np.array([1])]},
         {**ce, "args": [rng.standard_normal((3, 4)), np.array([0, 3, 1])]},
         {**ce, "args": [np.array([[1000.0, 0.0, -1000.0], [0.0, 0.0, 0.0]]), np.array([0, 2])]},

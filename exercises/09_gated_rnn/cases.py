@@ -54,8 +54,15 @@ def public_cases(seed: int | None = None) -> list[dict]:
         "oracle": "lstm_step_forward",
         "options": {"rtol": 1e-9, "atol": 1e-12},
         "names": ["h", "c"],
-        "hint": "a = x @ Wx + h_prev @ Wh + b holds the gates side by side in the order "
-        "i, f, g, o (H columns each); c = f ⊙ c_prev + i ⊙ g and h = o ⊙ tanh(c).",
+        "mistakes": [
+            "gates_out_of_order",
+            "gate_squashed_wrong",
+            "cell_forgets_nothing",
+            "h_not_squashed",
+        ],
+        "hint": "compare each piece with the LSTM of lesson 09: which columns of a each gate "
+        "takes, which squashing function each gets, and which gate scales which term of c "
+        "and of h.",
     }
     step_backward = {
         "function": "lstm_step_backward",
@@ -124,9 +131,9 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
 def step(x, h_prev, c_prev, Wx, Wh, b):
     """One LSTM step (gates i, f, g, o side by side): return h, c."""
     H = h_prev.shape[1]
-    a = x @ Wx + h_prev @ Wh + b
-    i, f, o = sigmoid(a[:, :H]), sigmoid(a[:, H : 2 * H]), sigmoid(a[:, 3 * H :])
-    c = f * c_prev + i * np.tanh(a[:, 2 * H : 3 * H])
+    z = x @ Wx + h_prev @ Wh + b
+    i, f, o = sigmoid(z[:, :H]), sigmoid(z[:, H : 2 * H]), sigmoid(z[:, 3 * H :])
+    c = f * c_prev + i * np.tanh(z[:, 2 * H : 3 * H])
     return o * np.tanh(c), c
 
 
@@ -140,7 +147,7 @@ def states(xs, h0, c0, Wx, Wh, b) -> np.ndarray:
 
 
 def gru_problem(seed: int, T: int, batch: int, n_in: int, n_hidden: int) -> dict:
-    """Random input, state, GRU weights (gates r, z, n side by side) and dh, from a seed.
+    """Random input, state, GRU weights (gates r, u, n side by side) and dh, from a seed.
 
     Only the first step is used; ``T`` is accepted so that GRU cases share the LSTM's sizes.
     """
@@ -158,7 +165,7 @@ def gru_problem(seed: int, T: int, batch: int, n_in: int, n_hidden: int) -> dict
 
 
 def gru_step(x, h_prev, Wx, Wh, b, bhn):
-    """One GRU step (PyTorch's equations, gates r, z, n side by side): return h."""
+    """One GRU step (PyTorch's equations; gates r, u, n side by side, PyTorch's r, z, n): h."""
     H = h_prev.shape[1]
     zx, zh = x @ Wx + b, h_prev @ Wh
     r = sigmoid(zx[:, :H] + zh[:, :H])

@@ -23,9 +23,9 @@ def _step_backward(p, carry_forget=True, dc_from_dh=True):
     x, h_prev, c_prev, Wx, Wh, b = p["xs"][0], p["h0"], p["c0"], p["Wx"], p["Wh"], p["b"]
     dh, dc = p["dhs"][0], p["dcs"][0]
     H = h_prev.shape[1]
-    a = x @ Wx + h_prev @ Wh + b
-    i, f = cases.sigmoid(a[:, :H]), cases.sigmoid(a[:, H : 2 * H])
-    g, o = np.tanh(a[:, 2 * H : 3 * H]), cases.sigmoid(a[:, 3 * H :])
+    z = x @ Wx + h_prev @ Wh + b
+    i, f = cases.sigmoid(z[:, :H]), cases.sigmoid(z[:, H : 2 * H])
+    g, o = np.tanh(z[:, 2 * H : 3 * H]), cases.sigmoid(z[:, 3 * H :])
     tanh_c = np.tanh(f * c_prev + i * g)  # tanh(c_t)
     if dc_from_dh:
         dc = dc + dh * o * (1 - tanh_c**2)
@@ -64,26 +64,26 @@ def _sequence(p, carry_dc=True, shift=False):
     xs, Wx, Wh, b = p["xs"], p["Wx"], p["Wh"], p["b"]
     T, batch, _ = xs.shape
     H = Wh.shape[0]
-    hs, cs, acts = [], [], []
+    hs, cs, zs = [], [], []
     h, c = p["h0"], p["c0"]
     for x in xs:
-        a = x @ Wx + h @ Wh + b
-        acts.append(a)
+        z = x @ Wx + h @ Wh + b  # the four gates' pre-activations
+        zs.append(z)
         h, c = cases.step(x, h, c, Wx, Wh, b)
         hs.append(h)
         cs.append(c)
     dxs, dWx, dWh, db = np.zeros_like(xs), np.zeros_like(Wx), np.zeros_like(Wh), np.zeros_like(b)
     dh_next, dc_next = np.zeros((batch, H)), np.zeros((batch, H))
     for t in reversed(range(T)):
-        a = acts[t]
-        i, f = cases.sigmoid(a[:, :H]), cases.sigmoid(a[:, H : 2 * H])
-        g, o = np.tanh(a[:, 2 * H : 3 * H]), cases.sigmoid(a[:, 3 * H :])
+        z = zs[t]
+        i, f = cases.sigmoid(z[:, :H]), cases.sigmoid(z[:, H : 2 * H])
+        g, o = np.tanh(z[:, 2 * H : 3 * H]), cases.sigmoid(z[:, 3 * H :])
         c_prev = cs[t - 1] if t else p["c0"]
         h_prev = hs[t] if shift else (hs[t - 1] if t else p["h0"])
         tanh_c = np.tanh(cs[t])
         dh = p["dhs"][t] + dh_next
         dc = (dc_next if carry_dc else 0) + dh * o * (1 - tanh_c**2)
-        da = np.concatenate(
+        dz = np.concatenate(
             [
                 dc * g * i * (1 - i),
                 dc * c_prev * f * (1 - f),
@@ -92,8 +92,8 @@ def _sequence(p, carry_dc=True, shift=False):
             ],
             axis=1,
         )
-        dxs[t], dWx, dWh, db = da @ Wx.T, dWx + xs[t].T @ da, dWh + h_prev.T @ da, db + da.sum(0)
-        dh_next, dc_next = da @ Wh.T, dc * f
+        dxs[t], dWx, dWh, db = dz @ Wx.T, dWx + xs[t].T @ dz, dWh + h_prev.T @ dz, db + dz.sum(0)
+        dh_next, dc_next = dz @ Wh.T, dc * f
     return dxs, dWx, dWh, db
 
 
@@ -151,7 +151,7 @@ def gru_direct_path_missing(case, got, expected, error):
     p = _cases().gru_problem(**case["kwargs"])
     if close(dh_prev, _gru_reference(p, direct=False)):
         return (
-            "dh_prev misses the direct path: h = (1 − z) ⊙ n + z ⊙ h_prev sends dh ⊙ z "
+            "dh_prev misses the direct path: h = (1 − u) ⊙ n + u ⊙ h_prev sends dh ⊙ u "
             "straight to h_prev, besides what goes back through the gates' W_h."
         )
     return None
@@ -177,8 +177,8 @@ def gru_update_swapped(case, got, expected, error):
     p = _cases().gru_problem(**case["kwargs"])
     if close(dh_prev, _gru_reference(p, swapped=True)):
         return (
-            "the update gate's two sides are swapped: PyTorch's GRU keeps the old state with z, "
-            "h = (1 − z) ⊙ n + z ⊙ h_prev."
+            "the update gate's two sides are swapped: the GRU keeps the old state with u, "
+            "h = (1 − u) ⊙ n + u ⊙ h_prev."
         )
     return None
 
@@ -218,5 +218,72 @@ def gate_prime_of_z(case, got, expected, error):
         return (
             "σ′ from the wrong variable: the identity σ′(z) = σ(z)·(1 − σ(z)) takes the gate's "
             "output (i, f or o), not its pre-activation z."
+        )
+    return None
+
+
+# --- lstm_step_forward: each detector rebuilds one wrong step and compares (h, c) ---------
+
+
+def _forward(case, order=(0, 1, 2, 3), squash=None, forget=True, squash_c=True):
+    """(h, c) of one step, with the gates read from other blocks of z (``order`` gives the
+    block of i, f, g, o), other squashing functions, no forget gate, or h = o ⊙ c."""
+    cases = _cases()
+    p = cases.lstm_problem(**case["kwargs"])
+    x, h_prev, c_prev = p["xs"][0], p["h0"], p["c0"]
+    H = h_prev.shape[1]
+    z = x @ p["Wx"] + h_prev @ p["Wh"] + p["b"]
+    blocks = [z[:, k * H : (k + 1) * H] for k in order]
+    fns = squash or (cases.sigmoid, cases.sigmoid, np.tanh, cases.sigmoid)
+    i, f, g, o = (fn(block) for fn, block in zip(fns, blocks, strict=True))
+    c = (f * c_prev if forget else c_prev) + i * g
+    return o * (np.tanh(c) if squash_c else c), c
+
+
+def _same_step(got, want) -> bool:
+    return isinstance(got, tuple | list) and len(got) == 2 and all(map(close, got, want))
+
+
+def gates_out_of_order(case, got, expected, error):
+    """The four gates read from the blocks of z in another order (i, f, o, g, say)."""
+    from itertools import permutations
+
+    for order in permutations(range(4)):
+        if order != (0, 1, 2, 3) and _same_step(got, _forward(case, order=order)):
+            return (
+                "your gates read the wrong blocks of z: the task lays them side by side in "
+                "the order i, f, g, o, H columns each. Check which block each gate takes."
+            )
+    return None
+
+
+def gate_squashed_wrong(case, got, expected, error):
+    """A tanh where a gate needs a sigmoid, or a sigmoid for the candidate g."""
+    cases = _cases()
+    s, t = cases.sigmoid, np.tanh
+    for fns in [(s, s, s, s), (t, t, t, t), (s, s, t, t), (t, t, s, t), (s, t, t, s)]:
+        if _same_step(got, _forward(case, squash=fns)):
+            return (
+                "a squashing function is swapped: a gate (i, f, o) is a fraction of what "
+                "passes, between 0 and 1, so it is a sigmoid; the candidate g is a new value "
+                "between −1 and 1, so it is a tanh."
+            )
+    return None
+
+
+def cell_forgets_nothing(case, got, expected, error):
+    if _same_step(got, _forward(case, forget=False)):
+        return (
+            "your cell keeps all of c_prev: the forget gate is what decides how much of the "
+            "old cell state survives the step."
+        )
+    return None
+
+
+def h_not_squashed(case, got, expected, error):
+    if _same_step(got, _forward(case, squash_c=False)):
+        return (
+            "c is right but h is not: the cell state may grow without bound, so h shows it "
+            "squashed into (−1, 1) before the output gate scales it."
         )
     return None

@@ -401,6 +401,72 @@ def xor_weights():
     ),
 ]
 
+# xor_weights returning something that is no 2-2-1 network: before, the XOR-separability
+# hint answered (issue 24: "4.5 a wrong return type gets a hint about the logic gates").
+MISTAKES += [
+    (
+        ["a dict with keys", "as a tuple"],
+        """\
+import numpy as np
+def xor_weights():
+    W1 = np.array([[20.0, 20.0], [20.0, 20.0]]); b1 = np.array([-10.0, -30.0])
+    return {"W1": W1, "b1": b1, "W2": np.array([[20.0], [-20.0]]), "b2": np.array([-10.0])}
+""",
+    ),
+    (
+        ["shaped (2, 2), (2,), (1, 2), (1,)", "W2 (2, 1)"],
+        """\
+import numpy as np
+def xor_weights():
+    W1 = np.array([[20.0, 20.0], [20.0, 20.0]]); b1 = np.array([-10.0, -30.0])
+    return W1, b1, np.array([[20.0, -20.0]]), np.array([-10.0])
+""",
+    ),
+]
+
+# Wrong only where a hidden case looked before: found by tests/test_check_grade_agree.py
+# (check ✓, grade short), each now failing a public case whose hint names it.
+MISTAKES += [
+    (
+        ["ignores its argument h", "h = 0.01"],
+        """\
+def central_difference(f, x, h=1e-5):
+    return (f(x + 1e-5) - f(x - 1e-5)) / 2e-5
+""",
+    ),
+    (
+        ["ignores its argument h", "h = 0.001"],
+        """\
+def forward_difference(f, x, h=1e-5):
+    return (f(x + 1e-5) - f(x)) / 1e-5
+""",
+    ),
+    (
+        ["depth is 0", "one path"],
+        """\
+def count_paths(depth, width):
+    n = 1
+    for _ in range(depth - 1):
+        n *= width
+    return n * width if depth else 0
+""",
+    ),
+    (
+        ["not the largest"],
+        """\
+def largest_stable_lr(curvatures):
+    return 2.0 / curvatures[-1]
+""",
+    ),
+    (
+        ["not the largest"],
+        """\
+def largest_stable_lr(curvatures):
+    return 2.0 / max(curvatures[0], curvatures[-1])
+""",
+    ),
+]
+
 # Phrases that would hand the learner the solution: no feedback may contain them.
 ANSWERS = {
     "count_paths": ["width ** depth", "width**depth"],

@@ -42,7 +42,7 @@ MISTAKES = [
         "    return Node(a.data * b.data, parents=(a, b), local_grads=(1.0, 1.0), op='*')\n",
     ),
     (
-        ["parents"],
+        ["parents = ()", "very input nodes"],
         _NODE + "def mul(a, b):\n"
         "    return Node(a.data * b.data, parents=(), local_grads=(), op='*')\n",
     ),
@@ -58,6 +58,12 @@ MISTAKES = [
         _NODE + "def tanh(a):\n"
         "    t = math.tanh(a.data)\n"
         "    return Node(t, parents=(a,), local_grads=(1.0 - a.data**2,), op='tanh')\n",
+    ),
+    (
+        ["another node", "very input nodes"],
+        _NODE + "def tanh(a):\n"
+        "    t = math.tanh(a.data)\n"
+        "    return Node(t, parents=(Node(a.data),), local_grads=(1.0 - t * t,), op='tanh')\n",
     ),
     (
         ["1 − t²"],
@@ -165,6 +171,20 @@ MISTAKES = [
                 "    return float(-log_p[np.arange(batch), y].mean()), np.exp(log_p) / batch"
             )
         ),
+    ),
+]
+
+# softmax shifted by the row's mean: ✓ before, while a hidden case overflowed (found by
+# tests/test_check_grade_agree.py); a public row with scores ±1000 now shows it.
+MISTAKES += [
+    (
+        ["overflow", "row maximum"],
+        """\
+import numpy as np
+def softmax(z):
+    e = np.exp(z - z.mean(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+""",
     ),
 ]
 

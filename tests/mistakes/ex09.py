@@ -75,16 +75,30 @@ MISTAKES = [
         ),
     ),
     (
-        ["h"],
+        ["c is right but h is not", "squashed"],
         _SOLUTION_FORWARD.format(
             sigmoid="0.5 + 0.5 * np.tanh(0.5 * v)", c="f * c_prev + i * g", h="o * c"
         ),
     ),
     (
-        ["c"],
+        ["forget gate", "old cell state"],
         _SOLUTION_FORWARD.format(
             sigmoid="0.5 + 0.5 * np.tanh(0.5 * v)", c="c_prev + i * g", h="o * np.tanh(c)"
         ),
+    ),
+    (
+        ["wrong blocks", "i, f, g, o"],
+        _SOLUTION_FORWARD.format(
+            sigmoid="0.5 + 0.5 * np.tanh(0.5 * v)", c="f * c_prev + i * g", h="o * np.tanh(c)"
+        )
+        .replace("sigmoid(z[:, 3 * H :])", "sigmoid(z[:, 2 * H : 3 * H])")
+        .replace("np.tanh(z[:, 2 * H : 3 * H])", "np.tanh(z[:, 3 * H :])"),
+    ),
+    (
+        ["squashing function is swapped"],
+        _SOLUTION_FORWARD.format(
+            sigmoid="0.5 + 0.5 * np.tanh(0.5 * v)", c="f * c_prev + i * g", h="o * np.tanh(c)"
+        ).replace("np.tanh(z[:, 2 * H : 3 * H])", "sigmoid(z[:, 2 * H : 3 * H])"),
     ),
     # lstm_step_backward
     (["forget gate"], _STEP_BACKWARD.format(**{**_GOOD, "dc_prev": "dc_total"})),
@@ -140,4 +154,8 @@ MISTAKES += [
     (["reset gate"], _GRU.format(**{**_GRU_GOOD, "n_part": "dz_n"})),
 ]
 
-ANSWERS = {"lstm_backward": ["dwx += xs[t].t @ dz"], "lstm_step_backward": []}
+ANSWERS = {
+    "lstm_backward": ["dwx += xs[t].t @ dz"],
+    "lstm_step_backward": [],
+    "lstm_step_forward": ["f ⊙ c_prev + i ⊙ g", "o ⊙ tanh(c)", "x @ wx + h_prev @ wh + b"],
+}
