@@ -21,6 +21,7 @@ _SUBMODULES = {
     "gated",
     "gradcheck",
     "grading",
+    "ngram",
     "nn",
     "plot",
     "rnn",

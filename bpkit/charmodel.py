@@ -3,12 +3,17 @@
 No embedding table: character j enters as the j-th unit vector, so ``x_t Wx`` just picks
 row j of ``Wx``. The read-out gives one logit per character of the vocabulary and
 :class:`bpkit.nn.SoftmaxCrossEntropy` scores the next character. :func:`fit_chars` trains
-on random windows of a text with Adam; :func:`sample` writes new text.
+on random windows of a text with Adam; :func:`fit_stream` reads a long text in order, the
+truncated BPTT of lesson 08 (forward T steps, backward, update, carry the state on);
+:func:`evaluate` scores text the model never saw; :func:`sample` writes new text;
+:func:`save`, :func:`load` and :func:`pretrained` keep a trained model.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,7 +23,22 @@ from bpkit.gated import GRU, LSTM
 from bpkit.nn import SoftmaxCrossEntropy
 from bpkit.rnn import RNN, clip_grad_norm
 
-__all__ = ["CELLS", "CharModel", "fit_chars", "sample"]
+__all__ = [
+    "CELLS",
+    "CharModel",
+    "evaluate",
+    "fit_chars",
+    "fit_stream",
+    "load",
+    "pretrained",
+    "real_word_share",
+    "sample",
+    "samples",
+    "save",
+    "streams",
+]
+
+PRETRAINED = Path(__file__).parent / "data" / "charmodel_moby_dick.npz"
 
 CELLS = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
 
@@ -141,26 +161,152 @@ def fit_chars(
     return history
 
 
+def streams(encoded: np.ndarray, batch: int) -> np.ndarray:
+    """Cut a long text into ``batch`` equal streams read side by side. (n,) → (n // batch, batch).
+
+    Column b holds the b-th slice of the text in order, so consecutive rows continue each
+    stream: a state carried from one chunk of rows to the next has read what comes before.
+    """
+    n = len(encoded) // batch
+    if n < 2:
+        raise ValueError(f"streams: {len(encoded)} characters cannot fill {batch} streams of ≥ 2.")
+    return np.asarray(encoded[: n * batch]).reshape(batch, n).T
+
+
+def _detach(state: Any) -> Any:
+    """The state as a constant: copies, so the next chunk's backward stops here."""
+    if state is None:
+        return None
+    return tuple(s.copy() for s in state) if isinstance(state, tuple) else state.copy()
+
+
+def fit_stream(
+    model: CharModel,
+    text: str,
+    epochs: int = 1,
+    T: int = 100,
+    batch: int = 32,
+    lr: float = 0.002,
+    clip: float = 5.0,
+    seed: int = 0,
+    every: int = 0,
+    report: Callable[[int, float], None] | None = None,
+) -> dict[str, list[float]]:
+    """Read ``text`` in order, ``batch`` streams at once, by truncated BPTT; Adam; clipping.
+
+    Each update runs T steps forward from the state the last chunk ended in, backpropagates
+    through those T steps only and takes an Adam step; the state goes on detached (lesson
+    08). Each epoch starts the streams at a new offset (seeded), so chunk edges move.
+    ``report(update, loss)`` is called every ``every`` updates. History as :func:`fit_chars`.
+    """
+    encoded = encode(text, model.stoi)
+    loss, optimizer = SoftmaxCrossEntropy(), Adam(model, lr)
+    history: dict[str, list[float]] = {"loss": [], "grad_norm": []}
+    V, rng = len(model.chars), np.random.default_rng(seed)
+    for _ in range(epochs):
+        data, state = streams(encoded[rng.integers(0, T) :], batch), None
+        for start in range(0, len(data) - 1 - T, T):
+            logits = model.forward(data[start : start + T], state)
+            state = _detach(model.state)
+            targets = data[start + 1 : start + T + 1]
+            history["loss"].append(loss.forward(logits.reshape(-1, V), targets.reshape(-1)))
+            model.backward(loss.backward().reshape(logits.shape))
+            history["grad_norm"].append(clip_grad_norm(model.grads, clip))
+            optimizer.step()
+            if report is not None and every and len(history["loss"]) % every == 0:
+                report(len(history["loss"]), history["loss"][-1])
+    return history
+
+
+def evaluate(model: CharModel, text: str, T: int = 100, batch: int = 64) -> float:
+    """Mean cross-entropy (nats per character) of the next character over ``text``.
+
+    The text is read in ``batch`` streams with the state carried on, as in training, so
+    almost every character is predicted from everything before it in its stream.
+    """
+    data, state = streams(encode(text, model.stoi), batch), None
+    total, count, V = 0.0, 0, len(model.chars)
+    loss = SoftmaxCrossEntropy()
+    for start in range(0, len(data) - 1, T):
+        inputs, targets = data[start : start + T], data[start + 1 : start + T + 1]
+        logits = model.forward(inputs[: len(targets)], state)
+        state = _detach(model.state)
+        total += loss.forward(logits.reshape(-1, V), targets.reshape(-1)) * targets.size
+        count += targets.size
+    return total / count
+
+
+def save(model: CharModel, path: str | Path, dtype: Any = np.float32) -> None:
+    """Write the model's weights (as ``dtype``), its cell and its vocabulary to an .npz file."""
+    weights = {name: p.astype(dtype) for name, p in model.params.items()}
+    np.savez_compressed(path, cell=model.cell, chars=np.array(model.chars), **weights)
+
+
+def load(path: str | Path) -> CharModel:
+    """Read a model written by :func:`save` (weights back in float64)."""
+    with np.load(path) as stored:
+        chars = [str(c) for c in stored["chars"]]
+        H = stored["Why"].shape[0]
+        model = CharModel(chars, n_hidden=H, cell=str(stored["cell"]))
+        for name, p in model.params.items():
+            p[...] = stored[name]
+    return model
+
+
+def pretrained() -> CharModel:
+    """The LSTM shipped with bpkit, trained on Moby-Dick's training chapters.
+
+    ``tools/charmodel/train.py`` in the repository reproduces it; it trained for longer
+    than a lesson can wait (see the script for the settings and its measured losses).
+    """
+    return load(PRETRAINED)
+
+
 def sample(model: CharModel, prefix: str, n: int, temperature: float = 1.0, seed: int = 0) -> str:
     """Return ``prefix`` followed by ``n`` characters the model writes, one at a time.
 
     Each next character is drawn from softmax(logits / temperature) with
     ``np.random.default_rng(seed)``: lower temperatures pick likelier characters.
     """
+    return samples(model, prefix, n, temperature, seeds=[seed])[0]
+
+
+def samples(
+    model: CharModel, prefix: str, n: int, temperature: float = 1.0, seeds: Any = (0,)
+) -> list[str]:
+    """Return one :func:`sample` per seed, written side by side (a batch): as fast as one.
+
+    ``samples(model, p, n, t, seeds=[s])[0]`` equals ``sample(model, p, n, t, seed=s)``.
+    """
     if not temperature > 0:
         raise ValueError(f"sample: temperature must be > 0, got {temperature!r}.")
     if not prefix:
         raise ValueError("sample: prefix must hold at least one character to start from.")
-    rng = np.random.default_rng(seed)
-    logits = model.forward(encode(prefix, model.stoi)[:, None])[-1, 0]
-    out = []
-    for _ in range(n):
+    rngs = [np.random.default_rng(seed) for seed in seeds]
+    start = np.repeat(encode(prefix, model.stoi)[:, None], len(rngs), axis=1)  # (len, batch)
+    logits = model.forward(start)[-1]
+    out = np.zeros((n, len(rngs)), dtype=np.int64)
+    for t in range(n):
         z = logits / temperature
-        p = np.exp(z - z.max())
-        j = int(rng.choice(len(p), p=p / p.sum()))
-        out.append(j)
-        logits = model.forward(np.array([[j]]), model.state)[-1, 0]
-    return prefix + decode(np.array(out, dtype=np.int64), model.chars)
+        p = np.exp(z - z.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        out[t] = [rng.choice(p.shape[1], p=row) for rng, row in zip(rngs, p, strict=True)]
+        logits = model.forward(out[t : t + 1], model.state)[-1]
+    return [prefix + decode(out[:, b], model.chars) for b in range(len(rngs))]
+
+
+def real_word_share(
+    text: str, known: set[str] | frozenset[str], min_len: int = 4
+) -> tuple[float, int]:
+    """Return (share of the words of ``min_len``+ letters in ``text`` that are in ``known``, count).
+
+    A word is a run of letters ("whale's" holds "whale" and "s"). Short words are left
+    out: almost any two or three letters spell some word, so they would flatter a model.
+    """
+    words = [w for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= min_len]
+    if not words:
+        return float("nan"), 0
+    return sum(w in known for w in words) / len(words), len(words)
 
 
 def vocabulary(text: str) -> list[str]:

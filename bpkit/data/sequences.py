@@ -6,16 +6,24 @@ Arrays are time-major like :class:`bpkit.rnn.RNN`: ``xs: (T, n_seq, n_in)``.
 * :func:`echo_sequences` — repeat the input ``lag`` steps later (a memory of known length);
 * :func:`adding_problem` — add the two marked numbers of a long sequence;
 * :func:`char_corpus` and the vocabulary helpers — a small text for a character model
-  (``corpus.txt``, short stories written for this course, public domain via the MIT licence).
+  (``corpus.txt``, short stories written for this course, public domain via the MIT licence);
+* :func:`moby_dick` — Melville's novel (1851, public domain), 1.19 million characters in
+  lower case, split into training and held-out chapters; :func:`english_words` — SCOWL's
+  American English word list, to tell a real word from an invented one. Sources and
+  licences: ``NOTICE.md`` beside this file.
 """
 
 from __future__ import annotations
 
+import functools
+import gzip
 from pathlib import Path
 
 import numpy as np
 
 CORPUS = Path(__file__).with_name("corpus.txt")
+NOVEL = Path(__file__).with_name("moby_dick.txt.gz")
+WORDS = Path(__file__).with_name("words.txt.gz")
 
 __all__ = [
     "adding_problem",
@@ -25,6 +33,8 @@ __all__ = [
     "decode",
     "echo_sequences",
     "encode",
+    "english_words",
+    "moby_dick",
     "one_hot_sequence",
     "sine_sequences",
 ]
@@ -111,6 +121,30 @@ def adding_problem(n_seq: int = 32, T: int = 30, seed: int = 0) -> tuple[np.ndar
 def char_corpus() -> str:
     """Return the course's small text (about 5 kB of short stories, lower case)."""
     return CORPUS.read_text(encoding="utf-8")
+
+
+def moby_dick(split: str = "train") -> str:
+    """Return Moby-Dick's chapters 1–135 and epilogue, lower case, one paragraph a line.
+
+    ``split="heldout"`` gives every tenth chapter (10, 20, …, 130: about 10 % of the text),
+    ``"train"`` the others, ``"all"`` the whole book; chapters are separated by an empty line.
+    A model is trained on ``"train"`` and scored on ``"heldout"``, text it never saw.
+    """
+    chapters = gzip.decompress(NOVEL.read_bytes()).decode("utf-8").rstrip("\n").split("\n\n")
+    picks = {
+        "train": [c for i, c in enumerate(chapters, 1) if i % 10],
+        "heldout": [c for i, c in enumerate(chapters, 1) if i % 10 == 0],
+        "all": chapters,
+    }
+    if split not in picks:
+        raise ValueError(f"moby_dick: split must be 'train', 'heldout' or 'all', got {split!r}.")
+    return "\n\n".join(picks[split]) + "\n"
+
+
+@functools.cache
+def english_words() -> frozenset[str]:
+    """Return SCOWL's 63 875 American English words written in lower-case letters (no names)."""
+    return frozenset(gzip.decompress(WORDS.read_bytes()).decode("utf-8").split())
 
 
 def char_vocab(text: str) -> tuple[list[str], dict[str, int]]:
