@@ -16,6 +16,10 @@ import sys
 from pathlib import Path
 
 WELCOME = "00_welcome"
+# JupyterLab reads labconfig/default_setting_overrides.json in every folder on the Jupyter
+# config path: bpkit's turns on "save widget state", so a lesson saved after its explorers
+# ran shows them again when reopened (a learner's own settings still win).
+JUPYTER_CONFIG = Path(__file__).parent / "jupyter_config"
 
 GET_THE_LESSONS = (
     "The lessons ship with the course repository, not with the installed package. "
@@ -106,6 +110,16 @@ def find_lesson(lessons_dir: Path, name: str) -> Path:
     )
 
 
+def environment(base: dict[str, str] | None = None) -> dict[str, str]:
+    """Return ``base`` (default: this process's environment) with bpkit's Jupyter settings
+    first on ``JUPYTER_CONFIG_PATH``."""
+    env = dict(os.environ if base is None else base)
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+        filter(None, [str(JUPYTER_CONFIG), env.get("JUPYTER_CONFIG_PATH")])
+    )
+    return env
+
+
 def running_as_root() -> bool:
     """Return True when this process runs as root (JupyterLab then needs --allow-root)."""
     return hasattr(os, "geteuid") and os.geteuid() == 0
@@ -171,7 +185,7 @@ def run(args: argparse.Namespace) -> int:
         print("bpkit lab: no browser; open the address JupyterLab prints below (with its token)")
     print("bpkit lab: stop it with Ctrl+C (twice)")
     print("bpkit lab: running " + " ".join(command), flush=True)
-    process = subprocess.Popen(command, cwd=course_root)
+    process = subprocess.Popen(command, cwd=course_root, env=environment())
     interrupted = False
     while True:
         try:

@@ -149,7 +149,9 @@ class LabServer:
 
     def environment(self) -> dict[str, str]:
         """Return the server's environment: private Jupyter folders, this checkout's bpkit."""
-        env = dict(os.environ)
+        from bpkit.lab import environment  # the settings `bpkit lab` gives JupyterLab
+
+        env = environment()
         for variable, folder in {
             "JUPYTER_CONFIG_DIR": "config",
             "JUPYTER_DATA_DIR": "data",
@@ -498,6 +500,14 @@ def check_explorer_redraws(page: Any) -> None:
     after = image_bytes(image)
     assert after.startswith(b"\x89PNG"), f"{moved}, then the explorer showed no PNG"
     assert after != before, f"{moved}, but the kernel sent the same picture"
+
+
+def test_jupyterlab_saves_widget_state_with_the_notebook(lab: LabServer) -> None:
+    """`bpkit lab`'s settings turn on widget state saving (off in JupyterLab by default), so a
+    lesson saved after its explorers ran shows them when reopened instead of "model not found"."""
+    settings = lab.api("GET", "lab/api/settings/@jupyter-widgets/jupyterlab-manager:plugin")
+    assert settings["schema"]["properties"]["saveState"]["default"] is True
+    assert "saveState" not in settings["settings"]  # no user setting here: the default holds
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)

@@ -65,3 +65,18 @@ def test_binder_pins_a_supported_python():
     version = doctor._numbers(text.removeprefix("python-"))
     low, high = doctor.PYTHON_RANGE
     assert low <= version[:2] <= high
+
+
+def test_binder_postbuild_installs_the_widget_state_setting(tmp_path):
+    """postBuild (run by repo2docker after the install) puts bpkit lab's JupyterLab setting on
+    the environment's Jupyter config path, so Binder saves widget state as `bpkit lab` does."""
+    import os
+    import subprocess
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "NB_PYTHON_PREFIX": str(tmp_path)}
+    subprocess.run(["bash", str(repo / "postBuild")], cwd=repo, env=env, check=True)
+    placed = tmp_path / "etc/jupyter/labconfig/default_setting_overrides.json"
+    shipped = repo / "bpkit/jupyter_config/labconfig/default_setting_overrides.json"
+    assert placed.read_text() == shipped.read_text()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from pathlib import Path
 
@@ -31,13 +33,13 @@ def parse(*argv: str) -> argparse.Namespace:
 
 
 @pytest.fixture
-def started(monkeypatch: pytest.MonkeyPatch) -> list[tuple[list[str], Path]]:
+def started(monkeypatch: pytest.MonkeyPatch) -> list[tuple[list[str], Path, dict[str, str]]]:
     """Record the commands `bpkit lab` would start, instead of starting a server."""
-    calls: list[tuple[list[str], Path]] = []
+    calls: list[tuple[list[str], Path, dict[str, str]]] = []
 
     class FakePopen:
-        def __init__(self, command: list[str], cwd: Path) -> None:
-            calls.append((command, cwd))
+        def __init__(self, command: list[str], cwd: Path, env: dict[str, str]) -> None:
+            calls.append((command, cwd, env))
 
         def wait(self) -> int:
             return 0
@@ -138,8 +140,22 @@ def test_run_starts_jupyterlab_and_says_so(
 ) -> None:
     """`bpkit lab` starts the command it prints, from the course folder, and returns its code."""
     assert main(["lab", "--root", str(course), "--lesson", "derivatives", "--no-browser"]) == 0
-    [(command, cwd)] = started
+    [(command, cwd, env)] = started
     assert cwd == course.resolve()
+    # bpkit's Jupyter settings (widget state saved with the notebook) come first
+    first = env["JUPYTER_CONFIG_PATH"].split(os.pathsep)[0]
+    assert Path(first, "labconfig", "default_setting_overrides.json").is_file()
     out = capsys.readouterr().out
     assert "opening lessons/01_derivatives.ipynb in JupyterLab" in out
     assert "running " + " ".join(command) in out
+
+
+def test_environment_puts_bpkit_settings_first_and_keeps_the_rest() -> None:
+    """A learner's own JUPYTER_CONFIG_PATH stays, after bpkit's folder."""
+    env = lab.environment({"JUPYTER_CONFIG_PATH": "/mine", "HOME": "/home/x"})
+    assert env["JUPYTER_CONFIG_PATH"] == os.pathsep.join([str(lab.JUPYTER_CONFIG), "/mine"])
+    assert env["HOME"] == "/home/x"
+    settings = json.loads(
+        (lab.JUPYTER_CONFIG / "labconfig/default_setting_overrides.json").read_text()
+    )
+    assert settings == {"@jupyter-widgets/jupyterlab-manager:plugin": {"saveState": True}}
