@@ -6,7 +6,12 @@ An LSTM with 256 hidden units reads Moby-Dick's training chapters (``bpkit.data.
 by truncated BPTT (``bpkit.charmodel.fit_stream``: 32 streams, 100 steps a chunk, Adam,
 clipping at 5), one epoch at a time with the learning rate falling by a fixed factor each
 epoch. After each epoch it prints the training and held-out loss and writes the weights
-(float32, about 1.2 MB). Everything is seeded: the same machine gives the same numbers.
+(float32, about 1.2 MB). Everything is seeded: the same machine gives the same numbers
+(run with OPENBLAS_NUM_THREADS=1 for the same order of sums).
+
+The shipped weights came from the defaults, measured on a shared 2-core machine (30 min):
+held-out loss after each epoch 2.006, 1.846, 1.758, 1.702, 1.669, 1.638, 1.615, 1.599,
+1.584, 1.573, 1.565, 1.558 nats per character (trigram: 1.953).
 """
 
 from __future__ import annotations
