@@ -116,3 +116,17 @@ def test_draw_highway_and_the_cell_diagram_draw_without_warnings():
         cell.canvas.draw()
     assert any("diag}(f_t)" in text.get_text() for text in ax.texts)
     assert plt.get_fignums() == []
+
+
+@pytest.mark.parametrize("lag", [0, 99])
+def test_the_lag_marker_stays_inside_the_frame_at_either_end(lag):
+    """At lag 0 and T − 1 the marker is drawn inside the axes, not on the frame's edge."""
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure()
+    draw_gated_flow(fig, forget_bias=5.0, lag=lag, T=100)
+    ax = fig.axes[0]
+    low, high = ax.get_xlim()
+    assert low < lag < high
+    assert min(lag - low, high - lag) >= 1.0  # at least one step of room
+    plt.close(fig)

@@ -107,7 +107,8 @@ def draw_gated_flow(
     ax.yaxis.set_major_locator(FixedLocator(10.0**powers))
     ax.yaxis.set_major_formatter(FixedFormatter([power_of_ten(10.0**p) for p in powers]))
     ax.yaxis.set_minor_locator(NullLocator())
-    ax.set_xlim(0, T - 1)
+    pad = max(1.0, 0.02 * (T - 1))  # the lag marker stays clear of the frame at 0 and T − 1
+    ax.set_xlim(-pad, T - 1 + pad)
     ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
     ax.set_xlabel("time lag τ (steps back from the loss)")
     ax.set_ylabel("‖∂L/∂x‖, relative to τ = 0")
