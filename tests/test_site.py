@@ -395,3 +395,72 @@ def test_choosing_from_a_static_menu_changes_the_picture(site: Path, served: str
     page.close()
     assert after != before
     assert alt, "the new picture has no alt text"
+
+
+@pytest.fixture(scope="module")
+def stepper_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A site of lesson 02 whose stepper output holds its frames, as this library stores them.
+
+    The lesson's stored output is used if it has them; otherwise (a library newer than the
+    stored lessons) the stepper's cell is run here, in the test, never by the build."""
+    from bpkit.widgets._frames import FRAMES
+
+    root = tmp_path_factory.mktemp("course")
+    (root / "lessons").mkdir()
+    lesson = REPO / "lessons" / "02_chain_rule.ipynb"
+    notebook = nbformat.read(lesson, as_version=4)
+    for cell in notebook.cells:
+        outputs = [o for o in cell.get("outputs", []) if build.WIDGET_VIEW in o.get("data", {})]
+        if "backward_stepper" in cell.source and outputs and FRAMES not in outputs[-1].data:
+            names: dict[str, Any] = {}
+            imports = "import bpkit\nfrom bpkit.scalar import Value\n"
+            exec(imports + "from bpkit.plot.graph import backward_steps", names)
+            exec(cell.source.rstrip().rsplit("\n", 1)[0], names)  # all but its last line, `stepper`
+            data, metadata = names["stepper"]._repr_mimebundle_()
+            outputs[-1].data, outputs[-1].metadata = data, metadata
+    nbformat.write(notebook, root / "lessons" / lesson.name)
+    out = tmp_path_factory.mktemp("stepper-site") / "html"
+    build_or_skip(out, root)
+    return out
+
+
+def test_stepping_a_lesson_02_stepper_on_the_static_page_changes_picture_and_alt(
+    stepper_site: Path, browser: Any
+):
+    """Lesson 02's backward stepper, whose graph the site cannot rebuild, moves on the static
+    page from the pictures it stored: a step forward and a jump to step 0 each show another
+    picture with its own alt text."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(stepper_site))
+    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(f"http://127.0.0.1:{server.server_port}/lessons/02_chain_rule.html")
+        figure = page.locator("figure.bpkit-frames", has_text="backward()").first
+        figure.scroll_into_view_if_needed()
+        assert "needs Jupyter" in figure.locator("figcaption").inner_text()
+        image, slider = figure.locator("img"), figure.get_by_label("step", exact=True)
+        loaded = "img => img.complete && img.naturalWidth > 0"
+
+        def shown() -> tuple[str, str, str]:
+            page.wait_for_function(loaded, arg=image.element_handle())
+            src, alt = image.get_attribute("src"), image.get_attribute("alt")
+            return src, alt, image.evaluate(IMAGE_BYTES_JS)
+
+        start = int(slider.input_value())
+        states = [shown()]
+        slider.focus()
+        page.keyboard.press("ArrowRight")
+        states.append(shown())
+        page.keyboard.press("Home")
+        states.append(shown())
+    finally:
+        page.close()
+        server.shutdown()
+        server.server_close()
+    assert f"step = {start}." in states[0][1]
+    assert f"step = {start + 1}." in states[1][1]
+    assert "step = 0." in states[2][1]
+    assert len({state[0] for state in states}) == 3, "the picture's address did not change"
+    assert len({state[2] for state in states}) == 3, "the picture did not change"

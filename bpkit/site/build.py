@@ -215,10 +215,18 @@ def add_frames(notebook: dict, stem: str, files: Path) -> int:
     made = 0
     for k, cell in enumerate(notebook["cells"]):
         outputs = [o for o in cell.get("outputs", []) if WIDGET_VIEW in o.get("data", {})]
-        call = frames.explorer_call("".join(cell.get("source", "")))
-        if not outputs or call is None:
+        if not outputs:
             continue
-        title, controls = frames.explorer_frames(*call)
+        # The frames the explorer stored when the lesson ran, else the explorer rebuilt.
+        controls = frames.stored_controls(outputs[-1]["data"])
+        if controls is not None:
+            title = outputs[-1]["data"][frames.FRAMES].get("title", "")
+            del outputs[-1]["data"][frames.FRAMES]
+        else:
+            call = frames.explorer_call("".join(cell.get("source", "")))
+            if call is None:
+                continue
+            title, controls = frames.explorer_frames(*call)
         folder = files / "frames" / stem / str(k)
         folder.mkdir(parents=True, exist_ok=True)
         spec = {"title": html.unescape(re.sub(r"<[^>]+>", "", title)), "controls": []}

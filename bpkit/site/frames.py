@@ -7,17 +7,21 @@ makes the same explorer through its public API (``.controls``, ``.values()``,
 ``.render(**values)``) and draws one picture per stop of each control, moving one control
 at a time from the stored state. The site shows them with a plain HTML slider per control;
 the page says the full explorer needs Jupyter. An explorer built on a lesson's own objects
-(a drawing function or a graph defined in earlier cells) keeps its stored picture.
+(a drawing function or a graph defined in earlier cells) cannot be rebuilt: if it has few
+states, it stored its pictures in its output when the lesson ran (:mod:`bpkit.widgets._frames`),
+and :func:`stored_controls` reads them back; otherwise it keeps its stored picture.
 """
 
 from __future__ import annotations
 
 import ast
+import base64
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+FRAMES = "application/vnd.bpkit.frames+json"  # the part of an output that holds its frames
 STOPS = 9  # stops per slider (every option of a selection slider or a dropdown)
 
 
@@ -178,3 +182,26 @@ def explorer_frames(name: str, kwargs: dict[str, Any], n: int = STOPS) -> tuple[
     if box.children and type(box.children[0]).__name__ == "HTML":
         title = box.children[0].value
     return title, controls
+
+
+def stored_controls(data: dict[str, Any]) -> list[Control] | None:
+    """Return the controls and pictures an explorer's output stored, or None if it has none.
+
+    ``data`` is the output's display data: its ``image/png`` (the stored picture) and the
+    part :data:`FRAMES` that :func:`bpkit.widgets._frames.stored_frames` wrote.
+    """
+    from bpkit.widgets._frames import unpack_all
+
+    part = data.get(FRAMES)
+    if not part or "image/png" not in data:
+        return None
+    png = data["image/png"]
+    still = base64.b64decode("".join(png) if isinstance(png, list) else png)
+    controls = []
+    for stored, pictures in zip(part["controls"], unpack_all(still, part), strict=True):
+        labels = stored["labels"]
+        item = Control(stored["name"], stored["label"], list(range(len(labels))), labels,
+                       stored["start"], menu=stored.get("menu", False))  # fmt: skip
+        item.frames, item.alts = pictures, list(stored["alts"])
+        controls.append(item)
+    return controls

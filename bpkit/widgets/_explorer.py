@@ -936,6 +936,11 @@ def _explorer_box_class() -> type:
             metadata["image/png"] = {**metadata.get("image/png", {}), "alt": self.alt()}
             # Where widgets cannot run, the picture and one line that says what to do.
             data["text/html"] = still_markup(png, self.alt(), self.width)
+            from bpkit.widgets._frames import FRAMES, stored_frames  # for a static page
+
+            frames = stored_frames(self, data)
+            if frames is not None:
+                data[FRAMES] = frames
             return data, metadata
 
     return _ExplorerBox

@@ -42,4 +42,7 @@ def backward_stepper(value: Any, title: str | None = None, *, step: int = 0) -> 
     stepping_buttons(slider, back, forward)
     box.row.children = (back, forward, *box.row.children)
     box.buttons = (back, forward)
+    # A static page cannot rebuild the graph (it is the lesson's own): the output keeps
+    # one picture per step (see bpkit.widgets._frames).
+    box.store_frames = True
     return box
