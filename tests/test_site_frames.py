@@ -173,3 +173,24 @@ def test_the_site_uses_the_stored_frames_and_drops_their_part(tmp_path):
     assert "backward()" in spec["title"]
     assert len(list((tmp_path / "frames" / "02_x" / "0").glob("*.png"))) == 10
     assert spec["controls"][0]["start"] == 3
+
+
+def test_a_checkbox_has_two_stops_and_an_unknown_control_stores_nothing():
+    """A checkbox stores its off and on pictures; a control without stops (a text box)
+    leaves the explorer with its one stored picture, its output otherwise as before."""
+
+    def draw(fig, grid, note="x"):
+        ax = fig.add_subplot()
+        ax.plot([0, 1], [0, 1])
+        ax.grid(grid)
+        ax.set_title(f"grid {'on' if grid else 'off'} ({note})")
+
+    box = bpkit.widgets.explorer(draw, {"grid": widgets.Checkbox(value=True, description="grid")})
+    (grid,) = frames.stored_controls(box._repr_mimebundle_()[0])
+    assert grid.labels == ["off", "on"]
+    assert grid.start == 1
+    assert "grid = off" in grid.alts[0]
+    controls = {"grid": widgets.Checkbox(value=True), "note": widgets.Text(value="x")}
+    data, _ = bpkit.widgets.explorer(draw, controls)._repr_mimebundle_()
+    assert frames.FRAMES not in data
+    assert "image/png" in data

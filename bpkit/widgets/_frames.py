@@ -59,10 +59,21 @@ def stops(control: Any, n: int) -> tuple[list[Any], list[str]]:
     """
     from bpkit.site.frames import stops as spread
 
+    if isinstance(control.value, bool) and not hasattr(control, "options"):  # a checkbox
+        return [False, True], ["off", "on"]
     if type(control).__name__ == "IntSlider" and control.max - control.min < STEPS:
         values = list(range(control.min, control.max + 1))
         return values, [str(v) for v in values]
     return spread(control, n)
+
+
+def steppable(control: Any) -> bool:
+    """True if :func:`stops` knows ``control``: a selection, a checkbox or a slider."""
+    return (
+        hasattr(control, "options")
+        or isinstance(control.value, bool)
+        or (hasattr(control, "min") and hasattr(control, "max"))
+    )
 
 
 def _stand_in(control: Any, value: Any, label: str) -> Any:
@@ -207,7 +218,7 @@ def stored_frames(box: Any, data: dict[str, Any]) -> dict[str, Any] | None:
     the explorer is rebuilt by the site (see :func:`wanted`), or its frames do not fit in
     MAX_FRAMES pictures and the output in OUTPUT_BUDGET characters, even at the fewest stops.
     """
-    if not wanted(box):
+    if not wanted(box) or not all(steppable(c) for c in box.controls.values()):
         return None
     budget = OUTPUT_BUDGET - len(json.dumps(data))
     still_png = base64.b64decode(data["image/png"])
