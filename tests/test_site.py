@@ -12,6 +12,7 @@ results per page are written to ``tests/.artifacts/site-axe.json``; set
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
@@ -211,9 +212,9 @@ def test_binder_repository_comes_from_a_github_remote(tmp_path: Path):
 # --- in the browser -------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def served(site: Path) -> Iterator[str]:
-    """The built site served on loopback; yields its address."""
+@contextlib.contextmanager
+def serve(site: Path) -> Iterator[str]:
+    """Serve ``site`` on loopback; yields its address."""
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args: Any) -> None:
@@ -228,6 +229,13 @@ def served(site: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="module")
+def served(site: Path) -> Iterator[str]:
+    """The built site served on loopback; yields its address."""
+    with serve(site) as address:
+        yield address
 
 
 @pytest.fixture(scope="module")
@@ -429,14 +437,10 @@ def test_stepping_a_lesson_02_stepper_on_the_static_page_changes_picture_and_alt
 ):
     """Lesson 02's backward stepper, whose graph the site cannot rebuild, moves on the static
     page from the pictures it stored: a step forward and a jump to step 0 each show another
-    picture with its own alt text."""
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(stepper_site))
-    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    try:
-        page.goto(f"http://127.0.0.1:{server.server_port}/lessons/02_chain_rule.html")
+    picture with its own alt text; axe finds no critical or serious violation on the page."""
+    with serve(stepper_site) as address:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(address + "lessons/02_chain_rule.html")
         figure = page.locator("figure.bpkit-frames", has_text="backward()").first
         figure.scroll_into_view_if_needed()
         assert "needs Jupyter" in figure.locator("figcaption").inner_text()
@@ -455,10 +459,11 @@ def test_stepping_a_lesson_02_stepper_on_the_static_page_changes_picture_and_alt
         states.append(shown())
         page.keyboard.press("Home")
         states.append(shown())
-    finally:
+        page.add_script_tag(content=assets.axe_script().read_text(encoding="utf-8"))
+        violations = page.evaluate(AXE_JS)
         page.close()
-        server.shutdown()
-        server.server_close()
+    serious = [v for v in violations if v["impact"] in ("critical", "serious")]
+    assert not serious, json.dumps(serious, indent=1)
     assert f"step = {start}." in states[0][1]
     assert f"step = {start + 1}." in states[1][1]
     assert "step = 0." in states[2][1]
