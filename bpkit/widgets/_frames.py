@@ -223,19 +223,22 @@ def stored_frames(box: Any, data: dict[str, Any]) -> dict[str, Any] | None:
     budget = OUTPUT_BUDGET - len(json.dumps(data))
     still_png = base64.b64decode(data["image/png"])
     said = box.renderer.description  # drawing the frames must not change the stored alt text
+    most = MAX_FRAMES  # pictures that may fit; a try over the budget lowers it
     try:
         for n in NUMERIC_STOPS:
-            counts = [len(stops(control, n)[0]) for control in box.controls.values()]
-            if sum(counts) > MAX_FRAMES:
+            count = sum(len(stops(control, n)[0]) for control in box.controls.values())
+            if count > most:
                 continue
             controls, pngs = _draw_all(box, n)
             sheet, tiles = pack(still_png, pngs)
             for control in controls:
-                count = len(control["labels"])
-                control["tiles"], tiles = tiles[:count], tiles[count:]
+                mine = len(control["labels"])
+                control["tiles"], tiles = tiles[:mine], tiles[mine:]
             part = {"title": _title(box) or "", "tile": TILE, "sheet": sheet, "controls": controls}
-            if len(json.dumps(part)) <= budget:
+            size = len(json.dumps(part))
+            if size <= budget:
                 return part
+            most = min(most, count * budget // size)  # pictures cost about the same each
         return None
     finally:
         box.renderer.description = said
