@@ -10,9 +10,10 @@ control, moving one control at a time from the stored state, each with its alt t
 
 The stored picture (``image/png``) is every frame's background: a frame keeps only the
 8 × 8 tiles where it differs from it, all frames' tiles packed into one PNG of at most
-:data:`COLORS` colours (a stepper's ten pictures take about 25 kB, against 440 kB
-whole). A frame that would not fit in :data:`OUTPUT_BUDGET` drops stops, then frames altogether:
-the explorer then keeps its one stored picture, as before.
+:data:`COLORS` colours (lesson 02's stepper: ten pictures in 27 kB of the output, against
+440 kB as whole PNGs). Where the whole output would pass :data:`OUTPUT_BUDGET`, sliders
+get fewer stops; where even the fewest do not fit, no frames are stored and the explorer
+keeps its one stored picture, as before.
 """
 
 from __future__ import annotations
