@@ -235,6 +235,16 @@ def _with_facts(record: dict, facts: dict) -> dict:
 
 def run(args: argparse.Namespace) -> int:
     """Grade every submission not yet graded; rebuild grades.csv; return 0 (130: Ctrl-C)."""
+    try:
+        return _run(args)
+    except KeyboardInterrupt:  # before grading began (loading the exercises, the probe)
+        # a second Ctrl-C must not turn the message into a traceback
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        print("bpkit grade: interrupted before any notebook was graded", file=sys.stderr)
+        return INTERRUPTED
+
+
+def _run(args: argparse.Namespace) -> int:
     source = args.source.resolve()
     sources = ex.available(source)
     names = list(sources)

@@ -41,8 +41,10 @@ GRACE = 2.0  # seconds the outside limit allows beyond the inside alarm
 STARTUP = 30.0  # seconds for the sandbox to start (imports under load)
 RESTARTS = 3  # fresh processes after crashes in grading cases
 FRESH_USER = {"fresh": True}
-# Per-run user and group ids: far above any account's, 1000 per grader process.
-FRESH_BASE, FRESH_PER_GRADER = 1_000_000, 1000
+# Per-run user and group ids: far above any account's, 1000 per grader process, one block per
+# pid the kernel can give (PID_MAX_LIMIT, 2**22), so two graders running at once never share one:
+# the last id, 4_195_304_999, stays below (uid_t)-1.
+FRESH_BASE, FRESH_PER_GRADER, PID_LIMIT = 1_000_000, 1000, 1 << 22
 _fresh_ids = itertools.count()
 
 
@@ -246,8 +248,14 @@ def _run_user(user: dict | None) -> dict | None:
         return None
     if not user.get("fresh"):
         return user
-    slot = next(_fresh_ids) % FRESH_PER_GRADER
-    uid = FRESH_BASE + (os.getpid() % 1_000_000) * FRESH_PER_GRADER + slot
+    return fresh_ids(os.getpid(), next(_fresh_ids))
+
+
+def fresh_ids(pid: int, count: int) -> dict:
+    """The uid and gid of a grader's ``count``-th run: its pid's own block, reused after 1000."""
+    if not 0 < pid < PID_LIMIT:
+        raise ValueError(f"pid {pid} is outside the kernel's range")
+    uid = FRESH_BASE + pid * FRESH_PER_GRADER + count % FRESH_PER_GRADER
     return {"uid": uid, "gid": uid}
 
 
