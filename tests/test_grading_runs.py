@@ -448,6 +448,30 @@ def test_stopping_one_grader_leaves_another_running_beside_it_whole(tmp_path, so
     assert not _sleepers()
 
 
+@pytest.mark.parametrize("cell", ["pass", "import os\nos._exit(3)", "import time\ntime.sleep(60)"])
+def test_a_sandbox_is_reaped_only_after_its_group_is_killed(monkeypatch, cell):
+    """Every kill of a sandbox's process group happens while its first process is unreaped
+    (so that group id cannot belong to another grader's sandbox yet), and the registry Ctrl-C
+    kills from is empty afterwards; the exit code is still read (os._exit(3) says code 3)."""
+    signalled = []
+
+    def killpg(pgid, number, real=os.killpg):
+        try:  # WNOWAIT: only looks; ChildProcessError once the child was reaped
+            os.waitid(os.P_PID, pgid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+            signalled.append("unreaped")
+        except ChildProcessError:
+            signalled.append("reaped")
+        real(pgid, number)
+
+    monkeypatch.setattr(runner.os, "killpg", killpg)
+    limits = runner.Limits(cell_seconds=2)
+    run = runner.run([cell], [], limits, runner.Sandbox(runner.FRESH_USER, True, [], []))
+    assert signalled
+    assert set(signalled) == {"unreaped"}
+    assert not runner._running
+    assert ("code 3" in run.problem) == ("_exit" in cell)
+
+
 def test_two_graders_never_share_a_user_id():
     """Each grader's runs use user ids of a block of their own, for any two pids the kernel
     can give (before, ids repeated for pids a million apart: one grader's kill(-1) as its run's

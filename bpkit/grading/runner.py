@@ -5,7 +5,9 @@ group), with a minimal environment. The grader writes the payload on its stdin, 
 two pipes with a selector: the protocol pipe (JSON lines) and the merged stdout/stderr, of
 which it keeps only the first few kilobytes and discards the rest. Time limits are enforced
 from here: a cell or case that runs past its limit, or a run past the total limit, gets the
-whole process group killed.
+whole process group killed. The grader reaps a child only after killing its group: until then
+the pid stays taken, so the group's id cannot have gone to another process (another grader's
+sandbox, say); Ctrl-C kills the groups of this grader's own children, found in a registry.
 
 Nothing the child sends is trusted, and the protocol has no secret: ``protocol.Watch``
 accepts messages only in the order the grader expects them, sends the hidden cases only
@@ -28,6 +30,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +49,8 @@ FRESH_USER = {"fresh": True}
 # the last id, 4_195_304_999, stays below (uid_t)-1.
 FRESH_BASE, FRESH_PER_GRADER, PID_LIMIT = 1_000_000, 1000, 1 << 22
 _fresh_ids = itertools.count()
+_running: set[subprocess.Popen] = set()  # this grader's sandboxes, not yet reaped
+_running_lock = threading.Lock()
 
 
 @dataclass
@@ -168,6 +173,8 @@ def run_once(
             env=_child_env(workdir),
             start_new_session=True,
         )
+        with _running_lock:
+            _running.add(proc)
     finally:
         os.close(proto_w)
     try:
@@ -279,9 +286,20 @@ def _kill_user(user: dict) -> None:
     os.waitpid(pid, 0)
 
 
+def kill_running() -> None:
+    """Kill the process group of every sandbox this grader runs now (Ctrl-C), and no other."""
+    with _running_lock:
+        for proc in _running:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+
+
 def _kill(proc: subprocess.Popen) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
+    """Kill the child's process group, then reap the child (in this order: see above)."""
+    with _running_lock:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        _running.discard(proc)
     proc.wait()
     for stream in (proc.stdin, proc.stdout):
         if stream is not None:
@@ -320,7 +338,7 @@ def _watch(proc, proto_r: int, data: bytes, cases: list[dict], limits: Limits) -
                     watch.run.problem, pending = "sent a result larger than the grader accepts", b""
         if watch.done or watch.run.problem:
             break
-        if proc.poll() is not None:
+        if _exited(proc, block=False) is not None:
             exited_at = exited_at or now
             if not selector.get_map() or now - exited_at > 0.5:
                 break
@@ -350,8 +368,20 @@ def _overdue(watch: Watch, total: float, step: float, limits: Limits) -> str:
     return ""
 
 
+def _exited(proc: subprocess.Popen, block: bool = True) -> int | None:
+    """The child's exit code (minus its signal) once it has ended, without reaping it."""
+    flags = os.WEXITED | os.WNOWAIT | (0 if block else os.WNOHANG)
+    try:
+        info = os.waitid(os.P_PID, proc.pid, flags)
+    except ChildProcessError:  # reaped already (never here): as Popen.poll says then
+        return 0 if proc.returncode is None else proc.returncode
+    if info is None:
+        return None
+    return info.si_status if info.si_code == os.CLD_EXITED else -info.si_status
+
+
 def _exit_problem(proc: subprocess.Popen, watch: Watch, limits: Limits) -> str:
-    code = proc.wait()
+    code = _exited(proc)
     if not watch.ready:
         tail = watch.run.output.decode("utf-8", "replace").strip().splitlines()[-1:] or ["?"]
         return f"the grader could not start the sandbox ({tail[0][:200]})"
