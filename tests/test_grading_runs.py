@@ -325,37 +325,34 @@ def test_ctrl_c_keeps_what_finished_and_exits_130(tmp_path, source):
     assert not list(tmp_path.glob("bpkit-sub-*"))
 
 
-def test_ctrl_c_before_grading_began_exits_130_without_a_traceback(
+def test_ctrl_c_before_grading_began_exits_130_and_leaves_no_folder(
     tmp_path, source, monkeypatch, capsys
 ):
     """SIGINT while the exercises load or the sandbox is probed (the first seconds of a run)
-    says so in one line and exits 130 (it ended in a KeyboardInterrupt traceback, status -2)."""
+    says so in one line and exits 130 (it ended in a KeyboardInterrupt traceback, status -2),
+    and the probe's temporary folder is gone (one stayed when Ctrl-C came before its start)."""
+    import tempfile
+
     from bpkit.grading import cli
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
     _two(tmp_path / "in")
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    args = [str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--source", str(source)]
     previous = signal.getsignal(signal.SIGINT)
-    for name in ("available", "sandbox_for"):
+    for where, name in ((cli.ex, "available"), (cli, "sandbox_for"), (runner, "_library")):
         with monkeypatch.context() as patch:
-            patch.setattr(*((cli.ex, name) if name == "available" else (cli, name)), interrupted)
+            patch.setattr(where, name, interrupted)
             try:
-                assert (
-                    _grade(
-                        str(tmp_path / "in"),
-                        "--out",
-                        str(tmp_path / "out"),
-                        "--source",
-                        str(source),
-                    )
-                    == 130
-                )
+                assert _grade(*args) == 130
             finally:
                 signal.signal(signal.SIGINT, previous)
-        assert capsys.readouterr().err == (
-            "bpkit grade: interrupted before any notebook was graded\n"
-        )
+        err = capsys.readouterr().err
+        assert err == "bpkit grade: interrupted before any notebook was graded\n"
+        assert not list((tmp_path / "tmp").iterdir())
 
 
 # --- two graders at once (issue 23: each run touches only what it created) -----------------

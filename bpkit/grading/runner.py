@@ -130,23 +130,62 @@ def run_once(
 ) -> Run:
     """Run the cells, then the cases not in ``resume[0]`` (skipping functions ``resume[1]``)."""
     limits = Limits(limits.cell_seconds, seconds, limits.memory_mb, limits.file_mb)
-    workdir = make_workdir()
-    user = _run_user(sandbox.user)
-    if user is not None:
-        os.chown(workdir, user["uid"], user["gid"])
-    proto_r, proto_w = os.pipe()
-    mine = [
-        {"k": k, "public": bool(c.get("public", True)), **c}
-        for k, c in enumerate(cases)
-        if k not in resume[0]
-    ]
-    payload = {
-        "fd": proto_w,
+    workdir, user, proc, pipe = make_workdir(), None, None, None
+    try:  # Ctrl-C anywhere here (the probe runs in the main thread) leaves no folder or process
+        user = _run_user(sandbox.user)
+        if user is not None:
+            os.chown(workdir, user["uid"], user["gid"])
+        pipe = os.pipe()
+        mine = [
+            {"k": k, "public": bool(c.get("public", True)), **c}
+            for k, c in enumerate(cases)
+            if k not in resume[0]
+        ]
+        payload = _payload(cells, mine, resume[1], limits, sandbox, workdir, user, pipe[1])
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-I", str(HARNESS)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                pass_fds=(pipe[1],),
+                cwd="/",
+                env=_child_env(workdir),
+                start_new_session=True,
+            )
+            with _running_lock:
+                _running.add(proc)
+        finally:
+            os.close(pipe[1])
+        return _watch(proc, pipe[0], json.dumps(payload).encode(), mine, limits)
+    finally:
+        if proc is not None:
+            _kill(proc)
+        if user is not None and sandbox.user.get("fresh"):
+            _kill_user(user)
+        if pipe is not None:
+            os.close(pipe[0])
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _payload(
+    cells: list[str],
+    mine: list[dict],
+    skip: list[str],
+    limits: Limits,
+    sandbox: Sandbox,
+    workdir: str,
+    user: dict | None,
+    fd: int,
+) -> dict:
+    """What the harness reads on its stdin: the cells, the cases' drivers, its confinement."""
+    return {
+        "fd": fd,
         "pythonpath": [str(Path(__file__).resolve().parents[2])],
         "exercises": _exercises_root(),
         "drivers": sorted({c["driver"] for c in mine}),
         "cells": cells,
-        "skip": resume[1],
+        "skip": skip,
         "cell_seconds": limits.cell_seconds,
         "case_seconds": limits.cell_seconds,
         "sandbox": {
@@ -162,29 +201,6 @@ def run_once(
             "library": _library() if sandbox.namespace else {},
         },
     }
-    try:
-        proc = subprocess.Popen(
-            [sys.executable, "-I", str(HARNESS)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            pass_fds=(proto_w,),
-            cwd="/",
-            env=_child_env(workdir),
-            start_new_session=True,
-        )
-        with _running_lock:
-            _running.add(proc)
-    finally:
-        os.close(proto_w)
-    try:
-        return _watch(proc, proto_r, json.dumps(payload).encode(), mine, limits)
-    finally:
-        _kill(proc)
-        if user is not None and sandbox.user.get("fresh"):
-            _kill_user(user)
-        os.close(proto_r)
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _library() -> dict[str, list[str]]:
