@@ -469,6 +469,39 @@ def test_a_sandbox_is_reaped_only_after_its_group_is_killed(monkeypatch, cell):
     assert ("code 3" in run.problem) == ("_exit" in cell)
 
 
+HOLD_LOCK = """import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDONLY)
+fcntl.flock(fd, fcntl.LOCK_SH)
+print("locked", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_running_graders_folder_is_kept_even_when_its_pid_cannot_be_seen(tmp_path):
+    """A folder whose grader this one cannot look up (another PID namespace: here a pid no
+    kernel gives) stays while a process holds its lock, and goes once that process is gone;
+    this grader's own folders hold their lock until removed."""
+    other = tmp_path / f"{runner.WORKDIR_PREFIX}999999999-12345-abc"
+    other.mkdir()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(other)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline() == "locked\n"
+        assert runner.clean_stale_workdirs(str(tmp_path)) == []
+    finally:
+        holder.kill()
+        holder.communicate()
+    assert runner.clean_stale_workdirs(str(tmp_path)) == [str(other)]
+    mine = Path(runner.make_workdir())
+    try:
+        assert runner._locked(mine)
+    finally:
+        runner.remove_workdir(str(mine))
+    assert not mine.exists()
+    assert str(mine) not in runner._held
+
+
 def test_two_graders_never_share_a_user_id():
     """Each grader's runs use user ids of a block of their own, for any two pids the kernel
     can give (before, ids repeated for pids a million apart: one grader's kill(-1) as its run's

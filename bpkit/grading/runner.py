@@ -13,12 +13,14 @@ Nothing the child sends is trusted, and the protocol has no secret: ``protocol.W
 accepts messages only in the order the grader expects them, sends the hidden cases only
 after the cells and the public cases, and strips a hidden case's error of every word the
 notebook chose. Values go through ``codec.decode``. Temporary folders are named after the
-grader (pid and start time), so the next grader removes those of one that was killed.
+grader (pid and start time) and locked while it runs, so the next grader removes those of one
+that was killed, and never those of one running beside it (even in another PID namespace).
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import functools
 import itertools
 import json
@@ -165,7 +167,7 @@ def run_once(
             _kill_user(user)
         if pipe is not None:
             os.close(pipe[0])
-        shutil.rmtree(workdir, ignore_errors=True)
+        remove_workdir(workdir)
 
 
 def _payload(
@@ -233,14 +235,47 @@ def _started(pid: int) -> str:
     return stat.rpartition(")")[2].split()[19]
 
 
+_held: dict[str, int] = {}  # this grader's folders: a descriptor holding a shared lock on each
+_held_lock = threading.Lock()
+
+
 def make_workdir() -> str:
-    """A fresh temporary folder named after this grader (pid and start time).
+    """A fresh temporary folder named after this grader (pid and start time), locked by it.
 
     The first call also removes the folders that killed graders left behind.
     """
     _clean_once()
     tag = f"{WORKDIR_PREFIX}{os.getpid()}-{_started(os.getpid())}-"
-    return tempfile.mkdtemp(prefix=tag)
+    path = tempfile.mkdtemp(prefix=tag)
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    fcntl.flock(fd, fcntl.LOCK_SH)  # released when the grader closes it, or dies
+    with _held_lock:
+        _held[path] = fd
+    return path
+
+
+def remove_workdir(path: str) -> None:
+    """Remove a folder of ``make_workdir``, then let go of its lock."""
+    shutil.rmtree(path, ignore_errors=True)
+    with _held_lock:
+        fd = _held.pop(path, None)
+    if fd is not None:
+        os.close(fd)
+
+
+def _locked(path: Path) -> bool:
+    """Whether a running grader holds the folder's lock (flock sees across PID namespaces)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return False  # gone, or not a folder: rmtree removes nothing through a link
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
 
 
 @functools.cache
@@ -252,13 +287,14 @@ def clean_stale_workdirs(folder: str | None = None) -> list[str]:
     """Remove the temporary folders of graders that are no longer running; return them.
 
     A grader killed outright (kill -9) cannot clean up after itself: the next one does.
-    A folder counts as stale when no process has its pid with its start time.
+    A folder counts as stale when no process has its pid with its start time and no process
+    holds its lock (a grader in another PID namespace has a pid this one cannot look up).
     """
     removed = []
     pattern = re.compile(re.escape(WORKDIR_PREFIX) + r"(\d+)-(\d*)-")
     for path in Path(folder or tempfile.gettempdir()).glob(WORKDIR_PREFIX + "*"):
         found = pattern.match(path.name)
-        if found is None or _started(int(found[1])) == found[2]:
+        if found is None or _started(int(found[1])) == found[2] or _locked(path):
             continue  # not ours, or its grader still runs
         shutil.rmtree(path, ignore_errors=True)
         removed.append(str(path))
