@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import os
 import shutil
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 
 from bpkit.check.exercises import variant_seed
 from bpkit.cli import main as bpkit_main
-from bpkit.grading import identity, plan, report, students
+from bpkit.grading import identity, plan, report, runner, students
 
 FIXTURES = Path(__file__).with_name("grading_fixtures")
 REPO = Path(__file__).resolve().parents[1]
@@ -322,6 +323,199 @@ def test_ctrl_c_keeps_what_finished_and_exits_130(tmp_path, source):
     assert "Traceback" not in stderr
     assert sorted(_rows(out)) == ["a_90_fixture"]
     assert not list(tmp_path.glob("bpkit-sub-*"))
+
+
+def test_ctrl_c_before_grading_began_exits_130_and_leaves_no_folder(
+    tmp_path, source, monkeypatch, capsys
+):
+    """SIGINT while the exercises load or the sandbox is probed (the first seconds of a run)
+    says so in one line and exits 130 (it ended in a KeyboardInterrupt traceback, status -2),
+    and the probe's temporary folder is gone (one stayed when Ctrl-C came before its start)."""
+    import tempfile
+
+    from bpkit.grading import cli
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    _two(tmp_path / "in")
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    args = [str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--source", str(source)]
+    previous = signal.getsignal(signal.SIGINT)
+    for where, name in ((cli.ex, "available"), (cli, "sandbox_for"), (runner, "_library")):
+        with monkeypatch.context() as patch:
+            patch.setattr(where, name, interrupted)
+            try:
+                assert _grade(*args) == 130
+            finally:
+                signal.signal(signal.SIGINT, previous)
+        err = capsys.readouterr().err
+        assert err == "bpkit grade: interrupted before any notebook was graded\n"
+        assert not list((tmp_path / "tmp").iterdir())
+
+
+# --- two graders at once (issue 23: each run touches only what it created) -----------------
+
+SLEEPER = "123457.25"  # seconds a notebook's double-forked child sleeps: its name in /proc
+SLOW_FORKING = f"""
+import os, time
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        os.execv("/bin/sleep", ["sleep", "{SLEEPER}"])
+    os._exit(0)
+time.sleep(5)
+"""
+
+
+def _sleepers() -> list[int]:
+    """The pids of every process sleeping SLEEPER seconds, whoever started it."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if SLEEPER.encode() in cmdline.read_bytes():
+                found.append(int(cmdline.parent.name))
+        except OSError:
+            continue  # it ended while we looked
+    return found
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill-9"])
+def test_stopping_one_grader_leaves_another_running_beside_it_whole(tmp_path, source, stop):
+    """Two graders share the temporary folder and start together; one is stopped while both
+    run notebooks. The other (grading a slow notebook whose child double-forked) grades all
+    three right, exits 0 and leaves no folder or process; the stopped one keeps its finished
+    grade (Ctrl-C) and, when killed, only its own folders stay, for the next grader."""
+    assert not _sleepers()
+    folders = {name: tmp_path / f"in_{name}" for name in ("a", "b")}
+    for folder in folders.values():
+        folder.mkdir()
+        (folder / "a_90_fixture.ipynb").write_bytes(corpus.with_cells())
+    slow_first = corpus.with_cells(insert=SLOW_FORKING)
+    (folders["a"] / "0_90_fixture.ipynb").write_bytes(slow_first)
+    (folders["a"] / "b_90_fixture.ipynb").write_bytes(corpus.with_cells())
+    (folders["b"] / "b_90_fixture.ipynb").write_bytes(
+        corpus.with_cells(insert=corpus.STUBBORN_LOOP)
+    )
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    graders = {}
+    for name, folder in folders.items():
+        command = [sys.executable, "-m", "bpkit", "grade", str(folder)]
+        command += ["--out", str(tmp_path / f"out_{name}"), "--source", str(source)]
+        command += ["--timeout", "20"]
+        graders[name] = subprocess.Popen(
+            command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+    marker = tmp_path / "out_b" / "a_90_fixture.results.json"
+    for _ in range(1200):  # b's first record: b now runs its stubborn notebook
+        if marker.exists() or graders["b"].poll() is not None:
+            break
+        time.sleep(0.05)
+    time.sleep(0.5)
+    assert graders["a"].poll() is None, "a ended before b was stopped: nothing was tested"
+    assert _sleepers(), "the slow notebook's child is not running: nothing was tested"
+    graders["b"].send_signal(stop)
+    _, b_err = graders["b"].communicate(timeout=30)
+    a_out, a_err = graders["a"].communicate(timeout=60)
+    assert graders["a"].returncode == 0, a_err
+    assert "graded 3, skipped 0" in a_out
+    rows = _rows(tmp_path / "out_a")
+    assert sorted(rows) == ["0_90_fixture", "a_90_fixture", "b_90_fixture"]
+    assert {(row["total"], row["max"], row["status"]) for row in rows.values()} == {
+        ("6", "6", "ok")
+    }
+    assert sorted(_rows(tmp_path / "out_b")) == ["a_90_fixture"]
+    left = [p.name for p in tmp_path.glob("bpkit-sub-*")]
+    if stop == signal.SIGINT:
+        assert graders["b"].returncode == 130
+        assert b_err.strip().splitlines()[-1] == (
+            "bpkit grade: interrupted; kept 1 graded, 1 not graded"
+        )
+        assert left == []
+    else:  # the killed grader could not clean up: its folders only, named after it
+        assert graders["b"].returncode == -signal.SIGKILL
+        assert all(name.startswith(f"bpkit-sub-{graders['b'].pid}-") for name in left)
+        assert left  # it was running its stubborn notebook
+        assert len(runner.clean_stale_workdirs(str(tmp_path))) == len(left)
+        assert not list(tmp_path.glob("bpkit-*"))
+    deadline = time.monotonic() + 5  # a killed sandbox's processes end as the kernel gets to them
+    while _sleepers() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _sleepers()
+
+
+@pytest.mark.parametrize("cell", ["pass", "import os\nos._exit(3)", "import time\ntime.sleep(60)"])
+def test_a_sandbox_is_reaped_only_after_its_group_is_killed(monkeypatch, cell):
+    """Every kill of a sandbox's process group happens while its first process is unreaped
+    (so that group id cannot belong to another grader's sandbox yet), and the registry Ctrl-C
+    kills from is empty afterwards; the exit code is still read (os._exit(3) says code 3)."""
+    signalled = []
+
+    def killpg(pgid, number, real=os.killpg):
+        try:  # WNOWAIT: only looks; ChildProcessError once the child was reaped
+            os.waitid(os.P_PID, pgid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+            signalled.append("unreaped")
+        except ChildProcessError:
+            signalled.append("reaped")
+        real(pgid, number)
+
+    monkeypatch.setattr(runner.os, "killpg", killpg)
+    limits = runner.Limits(cell_seconds=2)
+    run = runner.run([cell], [], limits, runner.Sandbox(runner.FRESH_USER, True, [], []))
+    assert signalled
+    assert set(signalled) == {"unreaped"}
+    assert not runner._running
+    assert ("code 3" in run.problem) == ("_exit" in cell)
+
+
+HOLD_LOCK = """import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDONLY)
+fcntl.flock(fd, fcntl.LOCK_SH)
+print("locked", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_running_graders_folder_is_kept_even_when_its_pid_cannot_be_seen(tmp_path):
+    """A folder whose grader this one cannot look up (another PID namespace: here a pid no
+    kernel gives) stays while a process holds its lock, and goes once that process is gone;
+    this grader's own folders hold their lock until removed."""
+    other = tmp_path / f"{runner.WORKDIR_PREFIX}999999999-12345-abc"
+    other.mkdir()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(other)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline() == "locked\n"
+        assert runner.clean_stale_workdirs(str(tmp_path)) == []
+    finally:
+        holder.kill()
+        holder.communicate()
+    assert runner.clean_stale_workdirs(str(tmp_path)) == [str(other)]
+    mine = Path(runner.make_workdir())
+    try:
+        assert runner._locked(mine)
+    finally:
+        runner.remove_workdir(str(mine))
+    assert not mine.exists()
+    assert str(mine) not in runner._held
+
+
+def test_two_graders_never_share_a_user_id():
+    """Each grader's runs use user ids of a block of their own, for any two pids the kernel
+    can give (before, ids repeated for pids a million apart: one grader's kill(-1) as its run's
+    user would have reached the other's notebook)."""
+    pids = [1, 2, 999_999, 1_000_000, 1_000_001, 1_999_999, runner.PID_LIMIT - 1]
+    blocks = {pid: {runner.fresh_ids(pid, count)["uid"] for count in range(1000)} for pid in pids}
+    assert all(len(ids) == 1000 for ids in blocks.values())
+    for one, other in itertools.combinations(pids, 2):
+        assert not blocks[one] & blocks[other]
+    assert min(map(min, blocks.values())) >= runner.FRESH_BASE
+    assert max(map(max, blocks.values())) < 2**32 - 1  # (uid_t)-1 means "no change"
+    assert runner.fresh_ids(7, 1000) == runner.fresh_ids(7, 0)
+    with pytest.raises(ValueError, match="outside the kernel's range"):
+        runner.fresh_ids(runner.PID_LIMIT, 0)
 
 
 def test_gradescope_refuses_a_symlink_to_the_instructor_notebook(tmp_path):

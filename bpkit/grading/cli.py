@@ -235,6 +235,16 @@ def _with_facts(record: dict, facts: dict) -> dict:
 
 def run(args: argparse.Namespace) -> int:
     """Grade every submission not yet graded; rebuild grades.csv; return 0 (130: Ctrl-C)."""
+    try:
+        return _run(args)
+    except KeyboardInterrupt:  # before grading began (loading the exercises, the probe)
+        # a second Ctrl-C must not turn the message into a traceback
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        print("bpkit grade: interrupted before any notebook was graded", file=sys.stderr)
+        return INTERRUPTED
+
+
+def _run(args: argparse.Namespace) -> int:
     source = args.source.resolve()
     sources = ex.available(source)
     names = list(sources)
@@ -353,30 +363,13 @@ def _grade_all(
             keep(future)
         running = [f for f in futures if not f.done()]
         while running:  # a killed run may start again after a crash: kill until all end
-            _kill_children()
+            runner.kill_running()  # this grader's own sandboxes, by registry
             running = list(concurrent.futures.wait(running, timeout=0.2).not_done)
         pool.shutdown(wait=True)
         signal.signal(signal.SIGINT, previous)
         return len(saved), slowed, True
     pool.shutdown(wait=True)
     return len(saved), slowed, False
-
-
-def _kill_children() -> None:
-    """Kill the process group of every notebook running now (each a session of its own).
-
-    Their runners then see the process end, kill what the notebook left behind and remove
-    its temporary folder, as after any crash.
-    """
-    me = str(os.getpid())
-    for stat_file in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat_file.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue  # it ended while we looked
-        if fields[1] == me:  # the parent's pid
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(int(stat_file.parent.name), signal.SIGKILL)
 
 
 def _interrupted(out: Path, kept: int, left: int) -> int:

@@ -5,18 +5,22 @@ group), with a minimal environment. The grader writes the payload on its stdin, 
 two pipes with a selector: the protocol pipe (JSON lines) and the merged stdout/stderr, of
 which it keeps only the first few kilobytes and discards the rest. Time limits are enforced
 from here: a cell or case that runs past its limit, or a run past the total limit, gets the
-whole process group killed.
+whole process group killed. The grader reaps a child only after killing its group: until then
+the pid stays taken, so the group's id cannot have gone to another process (another grader's
+sandbox, say); Ctrl-C kills the groups of this grader's own children, found in a registry.
 
 Nothing the child sends is trusted, and the protocol has no secret: ``protocol.Watch``
 accepts messages only in the order the grader expects them, sends the hidden cases only
 after the cells and the public cases, and strips a hidden case's error of every word the
 notebook chose. Values go through ``codec.decode``. Temporary folders are named after the
-grader (pid and start time), so the next grader removes those of one that was killed.
+grader (pid and start time) and locked while it runs, so the next grader removes those of one
+that was killed, and never those of one running beside it (even in another PID namespace).
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import functools
 import itertools
 import json
@@ -28,6 +32,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,9 +46,13 @@ GRACE = 2.0  # seconds the outside limit allows beyond the inside alarm
 STARTUP = 30.0  # seconds for the sandbox to start (imports under load)
 RESTARTS = 3  # fresh processes after crashes in grading cases
 FRESH_USER = {"fresh": True}
-# Per-run user and group ids: far above any account's, 1000 per grader process.
-FRESH_BASE, FRESH_PER_GRADER = 1_000_000, 1000
+# Per-run user and group ids: far above any account's, 1000 per grader process, one block per
+# pid the kernel can give (PID_MAX_LIMIT, 2**22), so two graders running at once never share one:
+# the last id, 4_195_304_999, stays below (uid_t)-1.
+FRESH_BASE, FRESH_PER_GRADER, PID_LIMIT = 1_000_000, 1000, 1 << 22
 _fresh_ids = itertools.count()
+_running: set[subprocess.Popen] = set()  # this grader's sandboxes, not yet reaped
+_running_lock = threading.Lock()
 
 
 @dataclass
@@ -123,23 +132,62 @@ def run_once(
 ) -> Run:
     """Run the cells, then the cases not in ``resume[0]`` (skipping functions ``resume[1]``)."""
     limits = Limits(limits.cell_seconds, seconds, limits.memory_mb, limits.file_mb)
-    workdir = make_workdir()
-    user = _run_user(sandbox.user)
-    if user is not None:
-        os.chown(workdir, user["uid"], user["gid"])
-    proto_r, proto_w = os.pipe()
-    mine = [
-        {"k": k, "public": bool(c.get("public", True)), **c}
-        for k, c in enumerate(cases)
-        if k not in resume[0]
-    ]
-    payload = {
-        "fd": proto_w,
+    workdir, user, proc, pipe = make_workdir(), None, None, None
+    try:  # Ctrl-C anywhere here (the probe runs in the main thread) leaves no folder or process
+        user = _run_user(sandbox.user)
+        if user is not None:
+            os.chown(workdir, user["uid"], user["gid"])
+        pipe = os.pipe()
+        mine = [
+            {"k": k, "public": bool(c.get("public", True)), **c}
+            for k, c in enumerate(cases)
+            if k not in resume[0]
+        ]
+        payload = _payload(cells, mine, resume[1], limits, sandbox, workdir, user, pipe[1])
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-I", str(HARNESS)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                pass_fds=(pipe[1],),
+                cwd="/",
+                env=_child_env(workdir),
+                start_new_session=True,
+            )
+            with _running_lock:
+                _running.add(proc)
+        finally:
+            os.close(pipe[1])
+        return _watch(proc, pipe[0], json.dumps(payload).encode(), mine, limits)
+    finally:
+        if proc is not None:
+            _kill(proc)
+        if user is not None and sandbox.user.get("fresh"):
+            _kill_user(user)
+        if pipe is not None:
+            os.close(pipe[0])
+        remove_workdir(workdir)
+
+
+def _payload(
+    cells: list[str],
+    mine: list[dict],
+    skip: list[str],
+    limits: Limits,
+    sandbox: Sandbox,
+    workdir: str,
+    user: dict | None,
+    fd: int,
+) -> dict:
+    """What the harness reads on its stdin: the cells, the cases' drivers, its confinement."""
+    return {
+        "fd": fd,
         "pythonpath": [str(Path(__file__).resolve().parents[2])],
         "exercises": _exercises_root(),
         "drivers": sorted({c["driver"] for c in mine}),
         "cells": cells,
-        "skip": resume[1],
+        "skip": skip,
         "cell_seconds": limits.cell_seconds,
         "case_seconds": limits.cell_seconds,
         "sandbox": {
@@ -155,27 +203,6 @@ def run_once(
             "library": _library() if sandbox.namespace else {},
         },
     }
-    try:
-        proc = subprocess.Popen(
-            [sys.executable, "-I", str(HARNESS)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            pass_fds=(proto_w,),
-            cwd="/",
-            env=_child_env(workdir),
-            start_new_session=True,
-        )
-    finally:
-        os.close(proto_w)
-    try:
-        return _watch(proc, proto_r, json.dumps(payload).encode(), mine, limits)
-    finally:
-        _kill(proc)
-        if user is not None and sandbox.user.get("fresh"):
-            _kill_user(user)
-        os.close(proto_r)
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _library() -> dict[str, list[str]]:
@@ -208,14 +235,47 @@ def _started(pid: int) -> str:
     return stat.rpartition(")")[2].split()[19]
 
 
+_held: dict[str, int] = {}  # this grader's folders: a descriptor holding a shared lock on each
+_held_lock = threading.Lock()
+
+
 def make_workdir() -> str:
-    """A fresh temporary folder named after this grader (pid and start time).
+    """A fresh temporary folder named after this grader (pid and start time), locked by it.
 
     The first call also removes the folders that killed graders left behind.
     """
     _clean_once()
     tag = f"{WORKDIR_PREFIX}{os.getpid()}-{_started(os.getpid())}-"
-    return tempfile.mkdtemp(prefix=tag)
+    path = tempfile.mkdtemp(prefix=tag)
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    fcntl.flock(fd, fcntl.LOCK_SH)  # released when the grader closes it, or dies
+    with _held_lock:
+        _held[path] = fd
+    return path
+
+
+def remove_workdir(path: str) -> None:
+    """Remove a folder of ``make_workdir``, then let go of its lock."""
+    shutil.rmtree(path, ignore_errors=True)
+    with _held_lock:
+        fd = _held.pop(path, None)
+    if fd is not None:
+        os.close(fd)
+
+
+def _locked(path: Path) -> bool:
+    """Whether a running grader holds the folder's lock (flock sees across PID namespaces)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return False  # gone, or not a folder: rmtree removes nothing through a link
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
 
 
 @functools.cache
@@ -227,13 +287,14 @@ def clean_stale_workdirs(folder: str | None = None) -> list[str]:
     """Remove the temporary folders of graders that are no longer running; return them.
 
     A grader killed outright (kill -9) cannot clean up after itself: the next one does.
-    A folder counts as stale when no process has its pid with its start time.
+    A folder counts as stale when no process has its pid with its start time and no process
+    holds its lock (a grader in another PID namespace has a pid this one cannot look up).
     """
     removed = []
     pattern = re.compile(re.escape(WORKDIR_PREFIX) + r"(\d+)-(\d*)-")
     for path in Path(folder or tempfile.gettempdir()).glob(WORKDIR_PREFIX + "*"):
         found = pattern.match(path.name)
-        if found is None or _started(int(found[1])) == found[2]:
+        if found is None or _started(int(found[1])) == found[2] or _locked(path):
             continue  # not ours, or its grader still runs
         shutil.rmtree(path, ignore_errors=True)
         removed.append(str(path))
@@ -246,8 +307,14 @@ def _run_user(user: dict | None) -> dict | None:
         return None
     if not user.get("fresh"):
         return user
-    slot = next(_fresh_ids) % FRESH_PER_GRADER
-    uid = FRESH_BASE + (os.getpid() % 1_000_000) * FRESH_PER_GRADER + slot
+    return fresh_ids(os.getpid(), next(_fresh_ids))
+
+
+def fresh_ids(pid: int, count: int) -> dict:
+    """The uid and gid of a grader's ``count``-th run: its pid's own block, reused after 1000."""
+    if not 0 < pid < PID_LIMIT:
+        raise ValueError(f"pid {pid} is outside the kernel's range")
+    uid = FRESH_BASE + pid * FRESH_PER_GRADER + count % FRESH_PER_GRADER
     return {"uid": uid, "gid": uid}
 
 
@@ -271,9 +338,20 @@ def _kill_user(user: dict) -> None:
     os.waitpid(pid, 0)
 
 
+def kill_running() -> None:
+    """Kill the process group of every sandbox this grader runs now (Ctrl-C), and no other."""
+    with _running_lock:
+        for proc in _running:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+
+
 def _kill(proc: subprocess.Popen) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
+    """Kill the child's process group, then reap the child (in this order: see above)."""
+    with _running_lock:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        _running.discard(proc)
     proc.wait()
     for stream in (proc.stdin, proc.stdout):
         if stream is not None:
@@ -312,7 +390,7 @@ def _watch(proc, proto_r: int, data: bytes, cases: list[dict], limits: Limits) -
                     watch.run.problem, pending = "sent a result larger than the grader accepts", b""
         if watch.done or watch.run.problem:
             break
-        if proc.poll() is not None:
+        if _exited(proc, block=False) is not None:
             exited_at = exited_at or now
             if not selector.get_map() or now - exited_at > 0.5:
                 break
@@ -342,8 +420,20 @@ def _overdue(watch: Watch, total: float, step: float, limits: Limits) -> str:
     return ""
 
 
+def _exited(proc: subprocess.Popen, block: bool = True) -> int | None:
+    """The child's exit code (minus its signal) once it has ended, without reaping it."""
+    flags = os.WEXITED | os.WNOWAIT | (0 if block else os.WNOHANG)
+    try:
+        info = os.waitid(os.P_PID, proc.pid, flags)
+    except ChildProcessError:  # reaped already (never here): as Popen.poll says then
+        return 0 if proc.returncode is None else proc.returncode
+    if info is None:
+        return None
+    return info.si_status if info.si_code == os.CLD_EXITED else -info.si_status
+
+
 def _exit_problem(proc: subprocess.Popen, watch: Watch, limits: Limits) -> str:
-    code = proc.wait()
+    code = _exited(proc)
     if not watch.ready:
         tail = watch.run.output.decode("utf-8", "replace").strip().splitlines()[-1:] or ["?"]
         return f"the grader could not start the sandbox ({tail[0][:200]})"
