@@ -126,6 +126,16 @@ class Adam:
             param -= self.lr * m_hat / (np.sqrt(v_hat) + 1e-8)
 
 
+def _update(model, inputs, targets, state, loss, optimizer, clip, history) -> None:
+    """One update: forward from ``state``, the loss, BPTT, clipping, an Adam step; record both."""
+    V = len(model.chars)
+    logits = model.forward(inputs, state)
+    history["loss"].append(loss.forward(logits.reshape(-1, V), targets.reshape(-1)))
+    model.backward(loss.backward().reshape(logits.shape))
+    history["grad_norm"].append(clip_grad_norm(model.grads, clip))
+    optimizer.step()
+
+
 def fit_chars(
     model: CharModel,
     text: str,
@@ -148,14 +158,9 @@ def fit_chars(
     encoded = encode(text, model.stoi)
     loss, optimizer = SoftmaxCrossEntropy(), Adam(model, lr)
     history: dict[str, list[float]] = {"loss": [], "grad_norm": []}
-    V = len(model.chars)
     for step in range(1, steps + 1):
         inputs, targets = char_windows(encoded, T, batch, seed=[seed, step])
-        logits = model.forward(inputs)
-        history["loss"].append(loss.forward(logits.reshape(-1, V), targets.reshape(-1)))
-        model.backward(loss.backward().reshape(logits.shape))
-        history["grad_norm"].append(clip_grad_norm(model.grads, clip))
-        optimizer.step()
+        _update(model, inputs, targets, None, loss, optimizer, clip, history)
         if report is not None and every and (step % every == 0 or step == steps):
             report(step, history["loss"][-1])
     return history
@@ -202,17 +207,13 @@ def fit_stream(
     encoded = encode(text, model.stoi)
     loss, optimizer = SoftmaxCrossEntropy(), Adam(model, lr)
     history: dict[str, list[float]] = {"loss": [], "grad_norm": []}
-    V, rng = len(model.chars), np.random.default_rng(seed)
+    rng = np.random.default_rng(seed)
     for _ in range(epochs):
         data, state = streams(encoded[rng.integers(0, T) :], batch), None
         for start in range(0, len(data) - 1 - T, T):
-            logits = model.forward(data[start : start + T], state)
-            state = _detach(model.state)
             targets = data[start + 1 : start + T + 1]
-            history["loss"].append(loss.forward(logits.reshape(-1, V), targets.reshape(-1)))
-            model.backward(loss.backward().reshape(logits.shape))
-            history["grad_norm"].append(clip_grad_norm(model.grads, clip))
-            optimizer.step()
+            _update(model, data[start : start + T], targets, state, loss, optimizer, clip, history)
+            state = _detach(model.state)
             if report is not None and every and len(history["loss"]) % every == 0:
                 report(len(history["loss"]), history["loss"][-1])
     return history

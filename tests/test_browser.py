@@ -279,11 +279,12 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
         server.stop()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """A browser context in headless Debian Chromium, driven by Playwright, for the module.
+@contextlib.contextmanager
+def chromium(args: list[str] = CHROMIUM_ARGS) -> Iterator[Any]:
+    """Headless Debian Chromium driven by Playwright (never a downloaded browser), then closed.
 
-    One context for all lessons keeps JupyterLab's scripts in its cache between them.
+    Shared by the browser tests (JupyterLab here and in test_browser_lab, the site in
+    test_site); fails in CI and skips elsewhere when Chromium or Playwright is missing.
     """
     if not CHROMIUM.exists():
         require("no Chromium at /usr/bin/chromium")
@@ -292,13 +293,23 @@ def browser() -> Iterator[Any]:
     except ImportError:
         require("Playwright for Python is not installed")
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True, timeout=60 * SECOND
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=args, headless=True, timeout=60 * SECOND
         )
         try:
-            yield chromium.new_context(viewport={"width": 1280, "height": 900})
+            yield browser
         finally:
-            chromium.close()
+            browser.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """A browser context in headless Debian Chromium, driven by Playwright, for the module.
+
+    One context for all lessons keeps JupyterLab's scripts in its cache between them.
+    """
+    with chromium() as launched:
+        yield launched.new_context(viewport={"width": 1280, "height": 900})
 
 
 # --- driving JupyterLab ---------------------------------------------------------------

@@ -27,16 +27,14 @@ from typing import Any
 import pytest
 from test_browser import (
     ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     LESSONS,
     SECOND,
     LabServer,
     accept_dialog,
+    chromium,
     click_menu,
     lab,  # noqa: F401 (a fixture)
     open_notebook,
-    require,
     run_state,
     save_screenshot,
     wait_for,
@@ -100,22 +98,8 @@ def run_cells(page: Any, name: str, needle: str) -> None:
 @pytest.fixture(scope="module")
 def sharp() -> Iterator[Any]:
     """Headless Debian Chromium as on a sharp laptop screen: two pixels per CSS pixel."""
-    if not CHROMIUM.exists():
-        require("no Chromium at /usr/bin/chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        require("Playwright for Python is not installed")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True, timeout=60 * SECOND
-        )
-        try:
-            yield chromium.new_context(
-                viewport={"width": 1280, "height": 900}, device_scale_factor=2
-            )
-        finally:
-            chromium.close()
+    with chromium() as launched:
+        yield launched.new_context(viewport={"width": 1280, "height": 900}, device_scale_factor=2)
 
 
 @contextlib.contextmanager

@@ -26,6 +26,7 @@ from typing import Any
 
 import nbformat
 import pytest
+from test_browser import IMAGE_BYTES_JS, chromium
 
 from bpkit import cli
 from bpkit.site import assets, build
@@ -36,7 +37,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "tests" / ".artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
 GITHUB = "example/bpkit"  # the repository the Binder links name in these builds
 SECOND = 1000  # Playwright counts in milliseconds
 PNG = (  # a 1×1 white PNG
@@ -241,22 +241,8 @@ def served(site: Path) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """Headless Debian Chromium, driven by Playwright (never a downloaded browser)."""
-    if not CHROMIUM.exists():
-        require("no Chromium at /usr/bin/chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        require("Playwright for Python is not installed")
-    args = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--no-proxy-server"]
-    args += ["--disable-background-networking", "--disable-component-update", "--disable-sync"]
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=args, headless=True, timeout=60 * SECOND
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 # Done when MathJax has typeset the page and every explorer got its alt text (site.js).
@@ -334,16 +320,6 @@ def test_every_page_loads_offline_with_math_widgets_and_no_serious_axe_violation
     }
     assert all(not found for found in serious.values()), json.dumps(serious, indent=1)
     assert len(results) == len(lessons()) + 3  # the lessons, home, index and search pages
-
-
-IMAGE_BYTES_JS = """async (img) => {
-  const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
-  let text = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(text);
-}"""
 
 
 def test_dragging_a_slider_on_the_static_page_changes_the_picture(
