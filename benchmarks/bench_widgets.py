@@ -78,7 +78,7 @@ def update_ms(box: Any, control: str, values: list[Any], rounds: int = 3) -> dic
             wall.append(time.perf_counter() - start)
             cpu.append(time.process_time() - start_cpu)
             plain = SteadyRenderer(kept.draw, kept.figsize, reuse=False)
-            plain.rescale(kept.scale)
+            plain.rescale(kept.scale, kept.shrink)
             plain.positions, plain.clear_edges = kept.positions, kept.clear_edges
             state = box.values()
             start = time.perf_counter()

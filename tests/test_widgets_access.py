@@ -255,3 +255,71 @@ def test_the_suptitle_comes_first_and_once():
     fig.text(0.5, 0.02, "a note")
     fig.suptitle("The point")
     assert describe_figure(fig) == "The point. The plot: y against x. a note."
+
+
+def smallest_text_px(box) -> float:
+    """The smallest text of ``box``'s picture as drawn now, in CSS px (at pixel ratio 1)."""
+    import matplotlib as mpl
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from bpkit.widgets._explorer import _course_rc, drawn_texts
+
+    with mpl.rc_context(_course_rc()):
+        fig = box.renderer.figure()
+        box.renderer.draw(fig, **box.values())
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        texts = drawn_texts(fig, canvas.get_renderer())
+    return min(text.get_fontsize() * fig.dpi / 72 for text, _ in texts)
+
+
+def test_text_shrink_keeps_texts_larger_than_the_zoom_within_half_the_inches():
+    from bpkit.widgets._explorer import text_shrink
+
+    assert text_shrink(1.25, 1.1) == 1.0  # zoomed in: the picture's own inches
+    assert text_shrink(0.8, 1.1) == pytest.approx(0.727)  # texts 1.1 of their size
+    assert text_shrink(0.6, 0.8) == 0.75
+    assert text_shrink(0.5, 1.1) == 0.5  # never less than half the inches
+
+
+def test_a_narrow_page_gets_larger_texts_on_the_same_pixels():
+    """900-px window (438 CSS px): 9-pt ticks 10 px, not 9 px; the PNG keeps its width.
+
+    At 1.1 and 1.0 of their size (shrink 0.727, 0.8) the title runs past the edge: the
+    first size at which nothing clashes is 0.9 (shrink 0.889).
+    """
+    from test_widgets_explorer import png_size
+
+    box = gradient_flow_explorer()
+    box.screen.value = "438 1"  # zoom 0.8: 540 px shown as 432 px
+    assert box.renderer.shrink == 0.889
+    assert png_size(box.image.value)[0] == 432 == int(box.image.layout.width[:-2])
+    assert smallest_text_px(box) == pytest.approx(9 * 1.25 * 0.9, abs=0.05)  # 9 pt at 0.9
+    assert not box.renderer.clashed
+    box.screen.value = "438 2"  # a 2× screen: twice the pixels, the same inches
+    assert png_size(box.image.value)[0] == 864
+    assert box.renderer.shrink == 0.889
+
+
+@pytest.mark.parametrize("name", list(EXPLORERS))
+def test_no_texts_clash_in_a_900_px_window_however_the_controls_move(name):
+    """A state whose texts would clash at the larger size is drawn on more inches instead."""
+    import matplotlib as mpl
+
+    from bpkit.widgets._explorer import _course_rc, _kept_canvas_class, text_clashes
+
+    build, control, value = EXPLORERS[name]
+    box = build()
+    box.screen.value = "468 1"
+    for state in (value, box.controls[control].value):
+        box.controls[control].value = state
+        assert not box.renderer.clashed
+        with mpl.rc_context(_course_rc()):  # the state as drawn, in the places kept
+            fig = box.renderer.figure()
+            box.renderer.draw(fig, **box.values())
+            fig.set_layout_engine(None)
+            for ax, position in zip(fig.axes, box.renderer.positions, strict=True):
+                ax.set_position(position)
+            canvas = _kept_canvas_class()(fig)
+            canvas.draw()
+            assert text_clashes(fig, canvas.get_renderer()) == []
