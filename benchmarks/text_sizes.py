@@ -24,13 +24,15 @@ def state_figure(box: Any, **values: Any) -> tuple[Any, Any]:
     import matplotlib as mpl
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    from bpkit.widgets._explorer import _course_rc
+    from bpkit.widgets._explorer import _course_rc, _wrap_titles
 
     kept = box.renderer
     with mpl.rc_context(_course_rc()):
         fig = kept.figure()
-        kept.draw(fig, **{**box.values(), **values})
+        kept.draw(fig, **box.values())
         canvas = FigureCanvasAgg(fig)
+        if kept.shrink < 1.0:  # as the explorer draws it (see SteadyRenderer._render)
+            _wrap_titles(fig, canvas.get_renderer())
         canvas.draw()
         return fig, canvas.get_renderer()
 
@@ -50,14 +52,15 @@ def measure(window: int, ratio: float = 1.0) -> list[dict]:
     for name, build, control, values in explorers():
         box = build()
         box.screen.value = f"{window - SIDEBAR} {ratio}"
-        worst, overlaps = (1e9, ""), []
+        worst, overlaps, first = (1e9, ""), [], None
         for value in [box.controls[control].value, *values]:
             box.controls[control].value = value  # a slider keeps it in its range
             fig, renderer = state_figure(box)
             worst = min(worst, smallest(fig, drawn_texts(fig, renderer), ratio))
+            first = worst[0] if first is None else first
             overlaps += text_clashes(fig, renderer)
         rows.append({"explorer": name, "window": window, "css_width": box.image.layout.width,
-                     "smallest_px": worst[0], "smallest_text": worst[1],
+                     "first_px": first, "smallest_px": worst[0], "smallest_text": worst[1],
                      "overlaps": sorted(set(overlaps))})  # fmt: skip
     return rows
 
@@ -66,5 +69,6 @@ if __name__ == "__main__":
     for window in WINDOWS:
         for row in measure(window):
             print(f"{row['window']:5} {row['explorer']:30} {row['css_width']:>7} "
-                  f"smallest {row['smallest_px']:5.1f} px ({row['smallest_text'][:30]!r})"
+                  f"first state {row['first_px']:5.1f} px, smallest {row['smallest_px']:5.1f} px"
+                  f" ({row['smallest_text'][:30]!r})"
                   f"  overlaps: {row['overlaps'][:4] or 'none'}")  # fmt: skip

@@ -283,22 +283,22 @@ def test_text_shrink_keeps_texts_larger_than_the_zoom_within_half_the_inches():
 
 
 def test_a_narrow_page_gets_larger_texts_on_the_same_pixels():
-    """900-px window (438 CSS px): 9-pt ticks 10 px, not 9 px; the PNG keeps its width.
+    """900-px window (438 CSS px): 9-pt ticks 11.25 px, not 9 px; the PNG keeps its width.
 
-    At 1.1 and 1.0 of their size (shrink 0.727, 0.8) the title runs past the edge: the
-    first size at which nothing clashes is 0.9 (shrink 0.889).
+    At 1.1 of their size (shrink 0.727) the right panel's two-line title runs past the
+    edge: the first size at which nothing clashes is their own (shrink 0.8 = the zoom).
     """
     from test_widgets_explorer import png_size
 
     box = gradient_flow_explorer()
     box.screen.value = "438 1"  # zoom 0.8: 540 px shown as 432 px
-    assert box.renderer.shrink == 0.889
+    assert box.renderer.shrink == 0.8
     assert png_size(box.image.value)[0] == 432 == int(box.image.layout.width[:-2])
-    assert smallest_text_px(box) == pytest.approx(9 * 1.25 * 0.9, abs=0.05)  # 9 pt at 0.9
+    assert smallest_text_px(box) == pytest.approx(9 * 1.25, abs=0.05)  # 9 pt as at zoom 1
     assert not box.renderer.clashed
     box.screen.value = "438 2"  # a 2× screen: twice the pixels, the same inches
     assert png_size(box.image.value)[0] == 864
-    assert box.renderer.shrink == 0.889
+    assert box.renderer.shrink == 0.8
 
 
 @pytest.mark.parametrize("name", list(EXPLORERS))
@@ -306,7 +306,12 @@ def test_no_texts_clash_in_a_900_px_window_however_the_controls_move(name):
     """A state whose texts would clash at the larger size is drawn on more inches instead."""
     import matplotlib as mpl
 
-    from bpkit.widgets._explorer import _course_rc, _kept_canvas_class, text_clashes
+    from bpkit.widgets._explorer import (
+        _course_rc,
+        _kept_canvas_class,
+        _wrap_titles,
+        text_clashes,
+    )
 
     build, control, value = EXPLORERS[name]
     box = build()
@@ -317,9 +322,11 @@ def test_no_texts_clash_in_a_900_px_window_however_the_controls_move(name):
         with mpl.rc_context(_course_rc()):  # the state as drawn, in the places kept
             fig = box.renderer.figure()
             box.renderer.draw(fig, **box.values())
+            canvas = _kept_canvas_class()(fig)
+            if box.renderer.shrink < 1.0:  # as SteadyRenderer._render: before placing
+                _wrap_titles(fig, canvas.get_renderer())
             fig.set_layout_engine(None)
             for ax, position in zip(fig.axes, box.renderer.positions, strict=True):
                 ax.set_position(position)
-            canvas = _kept_canvas_class()(fig)
             canvas.draw()
             assert text_clashes(fig, canvas.get_renderer()) == []

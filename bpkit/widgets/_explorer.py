@@ -196,6 +196,8 @@ class SteadyRenderer:
             renderer.drawn = []
             self.draw(fig, **values)
             self.description = describe_figure(fig)
+            if self.shrink < 1.0:  # larger texts on fewer inches: long titles take two lines
+                _wrap_titles(fig, renderer)
             keep = keep and len(self.positions or ()) == len(fig.axes)
             if keep:
                 # No layout engine at all (not the "none" placeholder): one draw, no solving.
@@ -217,7 +219,12 @@ class SteadyRenderer:
                 self.layouts += 1
                 self.clear_edges = _edges_are(pixels, _rgba_bytes(fig.get_facecolor()))
             self.positions = [ax.get_position(original=True) for ax in fig.axes]
-            self.clashed = self.shrink < 1.0 and bool(text_clashes(fig, renderer))
+            # The texts of kept frames were checked when drawn (and are not placed now).
+            # Whether frames reach the edge is for _fits and constrained layout to say.
+            framed = {id(t) for ax in kept for t in _frame_texts(ax)}
+            self.clashed = self.shrink < 1.0 and bool(
+                text_clashes(fig, renderer, framed, frames_at_edge=False)
+            )
             return encode_png(pixels)
 
     def _draw_in_layers(
@@ -948,6 +955,40 @@ def text_shrink(zoom: float, text_zoom: float) -> float:
     return round(min(1.0, max(zoom / text_zoom, SHRINK_MIN)), 3)
 
 
+def _wrap_titles(fig: Any, renderer: Any) -> None:
+    """Break each one-line title wider than its share of its axes into two lines.
+
+    An axes' titles (left, centre, right) share its width, as it is before the layout
+    (a little wider than after it); the suptitle has the figure's; a note written in a
+    plot (not a diagram) has its axes'. A text is broken at the space nearest its
+    middle, never inside math text (``$...$``).
+    """
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        width = ax.get_position().width * fig.bbox.width
+        titles = [t for t in (ax._left_title, ax.title, ax._right_title) if t.get_text()]
+        for title in titles:
+            _wrap(title, width / len(titles), renderer)
+        for note in ax.texts if ax.axison else ():
+            _wrap(note, width, renderer)
+    suptitle = getattr(fig, "_suptitle", None)
+    if suptitle is not None and suptitle.get_text():
+        _wrap(suptitle, fig.bbox.width, renderer)
+
+
+def _wrap(text: Any, room: float, renderer: Any) -> None:
+    """Put ``text`` on two lines if it is one line wider than ``room`` pixels."""
+    words = text.get_text()
+    if "\n" in words or text.get_window_extent(renderer).width <= room:
+        return
+    # Spaces outside math text: an even number of "$" before them.
+    spaces = [i for i, c in enumerate(words) if c == " " and words[:i].count("$") % 2 == 0]
+    if spaces:
+        cut = min(spaces, key=lambda i: abs(2 * i - len(words)))
+        text.set_text(words[:cut] + "\n" + words[cut + 1 :])
+
+
 def drawn_texts(fig: Any, renderer: Any) -> list[tuple[Any, Any]]:
     """Every text drawn on ``fig`` (of tick labels, those of ticks in view), with its box."""
     from matplotlib.text import Text
@@ -973,14 +1014,36 @@ def drawn_texts(fig: Any, renderer: Any) -> list[tuple[Any, Any]]:
     return found
 
 
-def text_clashes(fig: Any, renderer: Any) -> list[str]:
-    """Texts drawn past the figure's edge, and pairs of texts whose boxes overlap."""
-    found = [(text, box) for text, box in drawn_texts(fig, renderer) if box.width > 0]
+def _frame_texts(ax: Any) -> list[Any]:
+    """The texts of an axes' frame (see :func:`_overlay`): axis labels, tick labels."""
+    texts = []
+    for axis in ax._axis_map.values():
+        texts += [axis.label, axis.offsetText]
+        for tick in [*axis.majorTicks, *axis.minorTicks]:
+            texts += [tick.label1, tick.label2]
+    return texts
+
+
+def text_clashes(
+    fig: Any, renderer: Any, skip: Any = frozenset(), frames_at_edge: bool = True
+) -> list[str]:
+    """Texts drawn past the figure's edge, and pairs of texts whose boxes overlap.
+
+    Texts whose ``id`` is in ``skip`` are left out; ``frames_at_edge=False`` leaves the
+    axes' frame texts (tick and axis labels) out of the edge check.
+    """
+    found = [
+        (text, box)
+        for text, box in drawn_texts(fig, renderer)
+        if box.width > 0 and id(text) not in skip
+    ]
+    framed = set() if frames_at_edge else {id(t) for ax in fig.axes for t in _frame_texts(ax)}
     edge = fig.bbox.padded(1)
     said = [
         f"{text.get_text()!r} past the edge"
         for text, box in found
-        if not (edge.contains(box.x0, box.y0) and edge.contains(box.x1, box.y1))
+        if id(text) not in framed
+        and not (edge.contains(box.x0, box.y0) and edge.contains(box.x1, box.y1))
     ]
     for i, (text, box) in enumerate(found):
         said += [
