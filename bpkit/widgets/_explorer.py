@@ -220,10 +220,10 @@ class SteadyRenderer:
                 self.clear_edges = _edges_are(pixels, _rgba_bytes(fig.get_facecolor()))
             self.positions = [ax.get_position(original=True) for ax in fig.axes]
             # The texts of kept frames were checked when drawn (and are not placed now).
-            # Whether frames reach the edge is for _fits and constrained layout to say.
-            framed = {id(t) for ax in kept for t in _frame_texts(ax)}
+            # The texts of kept frames were checked when drawn (and are not placed now);
+            # whether frames reach the edge is for _fits and constrained layout to say.
             self.clashed = self.shrink < 1.0 and bool(
-                text_clashes(fig, renderer, framed, frames_at_edge=False)
+                text_clashes(fig, renderer, kept, frames_at_edge=False)
             )
             return encode_png(pixels)
 
@@ -989,22 +989,26 @@ def _wrap(text: Any, room: float, renderer: Any) -> None:
         text.set_text(words[:cut] + "\n" + words[cut + 1 :])
 
 
-def drawn_texts(fig: Any, renderer: Any) -> list[tuple[Any, Any]]:
-    """Every text drawn on ``fig`` (of tick labels, those of ticks in view), with its box."""
+def drawn_texts(fig: Any, renderer: Any, skip: Any = ()) -> list[tuple[Any, Any]]:
+    """Every text drawn on ``fig`` (of tick labels, those of ticks in view), with its box.
+
+    The frame texts (see :func:`_frame_texts`) of the axes in ``skip`` are left out.
+    """
     from matplotlib.text import Text
 
     ticks, shown = set(), set()  # every tick label; those of ticks matplotlib draws
+    left_out = {id(text) for ax in skip for text in _frame_texts(ax)}
     for ax in fig.axes:
         for axis in ax._axis_map.values():
             ticks.update(id(t.label1) for t in [*axis.majorTicks, *axis.minorTicks])
             ticks.update(id(t.label2) for t in [*axis.majorTicks, *axis.minorTicks])
-            if ax.axison and axis.get_visible():
+            if ax.axison and axis.get_visible() and ax not in skip:
                 drawn = axis._update_ticks()
                 shown.update(id(t.label1) for t in drawn if t.label1.get_visible())
                 shown.update(id(t.label2) for t in drawn if t.label2.get_visible())
     found = []
     for text in fig.findobj(Text):
-        if not (text.get_visible() and text.get_text().strip()):
+        if id(text) in left_out or not (text.get_visible() and text.get_text().strip()):
             continue
         if id(text) in ticks and id(text) not in shown:
             continue
@@ -1024,19 +1028,13 @@ def _frame_texts(ax: Any) -> list[Any]:
     return texts
 
 
-def text_clashes(
-    fig: Any, renderer: Any, skip: Any = frozenset(), frames_at_edge: bool = True
-) -> list[str]:
+def text_clashes(fig: Any, renderer: Any, skip: Any = (), frames_at_edge: bool = True) -> list[str]:
     """Texts drawn past the figure's edge, and pairs of texts whose boxes overlap.
 
-    Texts whose ``id`` is in ``skip`` are left out; ``frames_at_edge=False`` leaves the
-    axes' frame texts (tick and axis labels) out of the edge check.
+    The frame texts of the axes in ``skip`` are left out; ``frames_at_edge=False`` leaves
+    every axes' frame texts (tick and axis labels) out of the edge check.
     """
-    found = [
-        (text, box)
-        for text, box in drawn_texts(fig, renderer)
-        if box.width > 0 and id(text) not in skip
-    ]
+    found = [(text, box) for text, box in drawn_texts(fig, renderer, skip) if box.width > 0]
     framed = set() if frames_at_edge else {id(t) for ax in fig.axes for t in _frame_texts(ax)}
     edge = fig.bbox.padded(1)
     said = [
