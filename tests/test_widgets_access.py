@@ -330,3 +330,24 @@ def test_no_texts_clash_in_a_900_px_window_however_the_controls_move(name):
                 ax.set_position(position)
             canvas.draw()
             assert text_clashes(fig, canvas.get_renderer()) == []
+
+
+def test_a_long_title_breaks_at_a_pause_near_its_middle_never_in_math_text():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from bpkit.widgets._explorer import _wrap
+
+    fig = _style.new_figure()
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    ax = fig.add_subplot()
+    cases = {
+        "forget bias +0.5: LSTM / RNN at lag 50 = 0.34×":
+            "forget bias +0.5:\nLSTM / RNN at lag 50 = 0.34×",
+        "the path leaves this picture at step 1": "the path leaves this\npicture at step 1",
+        "$a + b + c + d$ and more": "$a + b + c + d$\nand more",
+        "short": "short",
+    }  # fmt: skip
+    for title, wrapped in cases.items():
+        text = ax.set_title(title)
+        _wrap(text, 40.0 if title != "short" else 1000.0, renderer)
+        assert text.get_text() == wrapped

@@ -960,8 +960,8 @@ def _wrap_titles(fig: Any, renderer: Any) -> None:
 
     An axes' titles (left, centre, right) share its width, as it is before the layout
     (a little wider than after it); the suptitle has the figure's; a note written in a
-    plot (not a diagram) has its axes'. A text is broken at the space nearest its
-    middle, never inside math text (``$...$``).
+    plot (not a diagram) has its axes'. A text is broken after a colon or comma near its
+    middle, else at the space nearest its middle, never inside math text (``$...$``).
     """
     for ax in fig.axes:
         if not ax.get_visible():
@@ -984,8 +984,12 @@ def _wrap(text: Any, room: float, renderer: Any) -> None:
         return
     # Spaces outside math text: an even number of "$" before them.
     spaces = [i for i, c in enumerate(words) if c == " " and words[:i].count("$") % 2 == 0]
+    # After a colon or a comma if one is in the middle third, else nearest the middle.
+    pauses = [
+        i for i in spaces if words[i - 1] in ":,;" and 3 * abs(2 * i - len(words)) < len(words)
+    ]
     if spaces:
-        cut = min(spaces, key=lambda i: abs(2 * i - len(words)))
+        cut = min(pauses or spaces, key=lambda i: abs(2 * i - len(words)))
         text.set_text(words[:cut] + "\n" + words[cut + 1 :])
 
 
