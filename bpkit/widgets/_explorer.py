@@ -821,6 +821,11 @@ def explorer(
     ``.helper`` (the help line under the picture, which also hands the alt text, the
     controls' accessible names and the key handling to the page: see
     :mod:`bpkit.widgets._access`).
+
+    The page reports the explorer's width and the screen's pixel ratio; the picture is
+    then drawn with the pixels it is shown with (see :func:`screen_fit`) and, on a page
+    too narrow for it, on fewer inches, so that its texts stay as readable as the
+    controls' labels (see :data:`TEXT_ZOOMS`).
     """
     import ipywidgets as widgets
 
