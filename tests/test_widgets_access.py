@@ -351,3 +351,18 @@ def test_a_long_title_breaks_at_a_pause_near_its_middle_never_in_math_text():
         text = ax.set_title(title)
         _wrap(text, 40.0 if title != "short" else 1000.0, renderer)
         assert text.get_text() == wrapped
+
+
+def test_a_matplotlib_without_the_internals_read_draws_at_full_inches(monkeypatch):
+    """The clash check reads matplotlib internals; without them, the old full-size picture."""
+    import bpkit.widgets._explorer as explorer_module
+
+    def missing(*args, **kwargs):
+        raise AttributeError("'Axes' object has no attribute '_axis_map'")
+
+    monkeypatch.setattr(explorer_module, "text_clashes", missing)
+    box = gradient_flow_explorer()
+    box.screen.value = "438 1"
+    assert box.renderer.shrink == 1.0
+    assert not box.renderer.clashed
+    assert box.image.layout.width == "432px"

@@ -222,9 +222,7 @@ class SteadyRenderer:
             # The texts of kept frames were checked when drawn (and are not placed now).
             # The texts of kept frames were checked when drawn (and are not placed now);
             # whether frames reach the edge is for _fits and constrained layout to say.
-            self.clashed = self.shrink < 1.0 and bool(
-                text_clashes(fig, renderer, kept, frames_at_edge=False)
-            )
+            self.clashed = self.shrink < 1.0 and _clash(fig, renderer, kept)
             return encode_png(pixels)
 
     def _draw_in_layers(
@@ -960,6 +958,18 @@ def text_shrink(zoom: float, text_zoom: float) -> float:
     return round(min(1.0, max(zoom / text_zoom, SHRINK_MIN)), 3)
 
 
+def _clash(fig: Any, renderer: Any, kept: list[Any]) -> bool:
+    """True if texts drawn on ``fig`` clash (see :func:`text_clashes`), or it cannot tell.
+
+    The check reads matplotlib internals (an axes' axis map, its ticks to draw); where
+    they are missing, the picture goes back to its full inches, as drawn before.
+    """
+    try:
+        return bool(text_clashes(fig, renderer, kept, frames_at_edge=False))
+    except AttributeError:
+        return True
+
+
 def _wrap_titles(fig: Any, renderer: Any) -> None:
     """Break each one-line title wider than its share of its axes into two lines.
 
@@ -972,7 +982,8 @@ def _wrap_titles(fig: Any, renderer: Any) -> None:
         if not ax.get_visible():
             continue
         width = ax.get_position().width * fig.bbox.width
-        titles = [t for t in (ax._left_title, ax.title, ax._right_title) if t.get_text()]
+        titles = [getattr(ax, name, None) for name in ("_left_title", "title", "_right_title")]
+        titles = [t for t in titles if t is not None and t.get_text()]
         for title in titles:
             _wrap(title, width / len(titles), renderer)
         for note in ax.texts if ax.axison else ():
