@@ -11,6 +11,8 @@ other processes keep both cores busy:
     python benchmarks/bench_widgets.py            # a quiet machine
     python benchmarks/bench_widgets.py --busy 2   # with two busy loops running
     python benchmarks/bench_widgets.py --ratio 2  # drawn for a 2× screen (4× the pixels)
+    python benchmarks/bench_widgets.py --width 468  # an explorer 468 CSS px wide (a
+                                                    # 900-px JupyterLab window)
 """
 
 from __future__ import annotations
@@ -78,7 +80,7 @@ def update_ms(box: Any, control: str, values: list[Any], rounds: int = 3) -> dic
             wall.append(time.perf_counter() - start)
             cpu.append(time.process_time() - start_cpu)
             plain = SteadyRenderer(kept.draw, kept.figsize, reuse=False)
-            plain.rescale(kept.scale)
+            plain.rescale(kept.scale, kept.shrink)
             plain.positions, plain.clear_edges = kept.positions, kept.clear_edges
             state = box.values()
             start = time.perf_counter()
@@ -104,16 +106,20 @@ def busy(processes: int) -> Any:
             loop.wait()
 
 
-def run(processes: int = 0, ratio: float = 1.0) -> list[dict]:
-    """Time every explorer; ``ratio`` > 1 draws as for a screen with that pixel ratio."""
+def run(processes: int = 0, ratio: float = 1.0, width: float = 0.0) -> list[dict]:
+    """Time every explorer; ``ratio`` > 1 draws as for a screen with that pixel ratio.
+
+    ``width`` > 0 is the explorer's width in CSS px as the page reports it (else its own).
+    """
     rows = []
     load = f", {processes} busy processes" if processes else ""
     load += f", {ratio:g}x pixels" if ratio != 1.0 else ""
+    load += f", {width:g} px wide" if width else ""
     with busy(processes):
         for name, build, control, values in explorers():
             box = build()
-            if ratio != 1.0:  # what the page reports from a 2x screen, at bpkit's own width
-                box.screen.value = f"{box.width} {ratio}"
+            if ratio != 1.0 or width:  # what the page reports (a 2x screen, a narrow page)
+                box.screen.value = f"{width or box.width} {ratio}"
             ms = update_ms(box, control, values)
             rows.append(
                 {
@@ -134,8 +140,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--busy", type=int, default=0, help="busy processes to run meanwhile")
     parser.add_argument("--ratio", type=float, default=1.0, help="device pixel ratio to draw for")
+    parser.add_argument("--width", type=float, default=0.0, help="explorer's width in CSS px")
     args = parser.parse_args()
-    for row in run(args.busy, args.ratio):
+    for row in run(args.busy, args.ratio, args.width):
         print(
             f"{row['benchmark']:96} {row['bpkit']:>6}  {row['reference']:>28}  "
             f"({row['ratio']:.2f}×)  {'ok' if row['ok'] else 'SLOW'}"

@@ -255,3 +255,114 @@ def test_the_suptitle_comes_first_and_once():
     fig.text(0.5, 0.02, "a note")
     fig.suptitle("The point")
     assert describe_figure(fig) == "The point. The plot: y against x. a note."
+
+
+def smallest_text_px(box) -> float:
+    """The smallest text of ``box``'s picture as drawn now, in CSS px (at pixel ratio 1)."""
+    import matplotlib as mpl
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from bpkit.widgets._explorer import _course_rc, drawn_texts
+
+    with mpl.rc_context(_course_rc()):
+        fig = box.renderer.figure()
+        box.renderer.draw(fig, **box.values())
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        texts = drawn_texts(fig, canvas.get_renderer())
+    return min(text.get_fontsize() * fig.dpi / 72 for text, _ in texts)
+
+
+def test_text_shrink_keeps_texts_larger_than_the_zoom_within_half_the_inches():
+    from bpkit.widgets._explorer import text_shrink
+
+    assert text_shrink(1.25, 1.1) == 1.0  # zoomed in: the picture's own inches
+    assert text_shrink(0.8, 1.1) == pytest.approx(0.727)  # texts 1.1 of their size
+    assert text_shrink(0.6, 0.8) == 0.75
+    assert text_shrink(0.5, 1.1) == 0.5  # never less than half the inches
+
+
+def test_a_narrow_page_gets_larger_texts_on_the_same_pixels():
+    """900-px window (438 CSS px): 9-pt ticks 11.25 px, not 9 px; the PNG keeps its width.
+
+    At 1.1 of their size (shrink 0.727) the right panel's two-line title runs past the
+    edge: the first size at which nothing clashes is their own (shrink 0.8 = the zoom).
+    """
+    from test_widgets_explorer import png_size
+
+    box = gradient_flow_explorer()
+    box.screen.value = "438 1"  # zoom 0.8: 540 px shown as 432 px
+    assert box.renderer.shrink == 0.8
+    assert png_size(box.image.value)[0] == 432 == int(box.image.layout.width[:-2])
+    assert smallest_text_px(box) == pytest.approx(9 * 1.25, abs=0.05)  # 9 pt as at zoom 1
+    assert not box.renderer.clashed
+    box.screen.value = "438 2"  # a 2× screen: twice the pixels, the same inches
+    assert png_size(box.image.value)[0] == 864
+    assert box.renderer.shrink == 0.8
+
+
+@pytest.mark.parametrize("name", list(EXPLORERS))
+def test_no_texts_clash_in_a_900_px_window_however_the_controls_move(name):
+    """A state whose texts would clash at the larger size is drawn on more inches instead."""
+    import matplotlib as mpl
+
+    from bpkit.widgets._explorer import (
+        _course_rc,
+        _kept_canvas_class,
+        _wrap_titles,
+        text_clashes,
+    )
+
+    build, control, value = EXPLORERS[name]
+    box = build()
+    box.screen.value = "468 1"
+    for state in (value, box.controls[control].value):
+        box.controls[control].value = state
+        assert not box.renderer.clashed
+        with mpl.rc_context(_course_rc()):  # the state as drawn, in the places kept
+            fig = box.renderer.figure()
+            box.renderer.draw(fig, **box.values())
+            canvas = _kept_canvas_class()(fig)
+            if box.renderer.shrink < 1.0:  # as SteadyRenderer._render: before placing
+                _wrap_titles(fig, canvas.get_renderer())
+            fig.set_layout_engine(None)
+            for ax, position in zip(fig.axes, box.renderer.positions, strict=True):
+                ax.set_position(position)
+            canvas.draw()
+            assert text_clashes(fig, canvas.get_renderer()) == []
+
+
+def test_a_long_title_breaks_at_a_pause_near_its_middle_never_in_math_text():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from bpkit.widgets._explorer import _wrap
+
+    fig = _style.new_figure()
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    ax = fig.add_subplot()
+    cases = {
+        "forget bias +0.5: LSTM / RNN at lag 50 = 0.34×":
+            "forget bias +0.5:\nLSTM / RNN at lag 50 = 0.34×",
+        "the path leaves this picture at step 1": "the path leaves this\npicture at step 1",
+        "$a + b + c + d$ and more": "$a + b + c + d$\nand more",
+        "short": "short",
+    }  # fmt: skip
+    for title, wrapped in cases.items():
+        text = ax.set_title(title)
+        _wrap(text, 40.0 if title != "short" else 1000.0, renderer)
+        assert text.get_text() == wrapped
+
+
+def test_a_matplotlib_without_the_internals_read_draws_at_full_inches(monkeypatch):
+    """The clash check reads matplotlib internals; without them, the old full-size picture."""
+    import bpkit.widgets._explorer as explorer_module
+
+    def missing(*args, **kwargs):
+        raise AttributeError("'Axes' object has no attribute '_axis_map'")
+
+    monkeypatch.setattr(explorer_module, "text_clashes", missing)
+    box = gradient_flow_explorer()
+    box.screen.value = "438 1"
+    assert box.renderer.shrink == 1.0
+    assert not box.renderer.clashed
+    assert box.image.layout.width == "432px"

@@ -108,22 +108,44 @@ class SteadyRenderer:
         self.agg: Any = None  # one Agg renderer for every state (see _kept_canvas_class)
         self.description = ""  # what the last state drew, in words (its alt text's core)
         self.scale = 1.0  # pixels drawn per pixel of bpkit's DPI (see rescale)
+        self.shrink = 1.0  # the figure's inches per inch of figsize (see rescale)
+        # Below 1, larger shrinks to fall back to, in turn, should a state's texts clash.
+        self.larger: list[float] = []
+        self.clashed = False  # did the last state drawn below full size have texts clash?
 
-    def rescale(self, scale: float) -> None:
-        """Draw the same picture with ``scale`` times the pixels (a 2× screen, a wider page).
+    def rescale(self, scale: float, shrink: float = 1.0) -> None:
+        """Draw with ``scale`` × the pixels (a 2× screen, a wider page), ``shrink`` × the inches.
 
-        Everything is in inches and points, so the layout is the same; the kept places,
-        frames and renderer are dropped, and the next state is laid out afresh.
+        At ``shrink`` 1 everything is in inches and points, so the layout is the same and
+        only the pixels change. A ``shrink`` below 1 draws a figure of fewer inches on
+        the same pixels (more of them per inch): its texts keep their size in points, so
+        they shrink less than the picture does, and constrained layout gives them their
+        room. The kept places, frames and renderer are dropped, and the next state is laid
+        out afresh.
         """
-        if scale == self.scale:
+        if (scale, shrink) == (self.scale, self.shrink):
             return
-        self.scale = scale
+        self.scale, self.shrink = scale, shrink
         self.positions, self.agg, self.clear_edges = None, None, False
         self.frames.clear()
+
+    def figure(self, shrink: float | None = None) -> Any:
+        """A fresh figure of the size this renderer draws at (or ``shrink`` × its inches)."""
+        from matplotlib.figure import Figure
+
+        shrink = self.shrink if shrink is None else shrink
+        inches = (self.figsize[0] * shrink, self.figsize[1] * shrink)
+        dpi = _style.DPI * self.scale / shrink  # the same pixels as figsize at the scale
+        return Figure(figsize=inches, dpi=dpi, layout="constrained")
 
     def __call__(self, **values: Any) -> bytes:
         png = self._render(values, keep=self.positions is not None)
         if png is None:  # the kept places clipped this state: lay it out afresh
+            png = self._render(values, keep=False)
+        while self.clashed:  # texts too large for this state at these inches: more inches
+            larger = self.larger.pop(0) if self.larger else 1.0
+            self.rescale(self.scale, larger)
+            self.larger = [shrink for shrink in self.larger if shrink > larger]
             png = self._render(values, keep=False)
         return png
 
@@ -156,11 +178,9 @@ class SteadyRenderer:
     def _render(self, values: dict[str, Any], keep: bool) -> bytes | None:
         """Draw, place the axes, render; return None if kept places would clip the state."""
         import matplotlib as mpl
-        from matplotlib.figure import Figure
 
         with mpl.rc_context(_course_rc()):
-            dpi = _style.DPI * self.scale
-            fig = Figure(figsize=self.figsize, dpi=dpi, layout="constrained")
+            fig = self.figure()
             canvas = _kept_canvas_class()(fig)
             if self.agg is None or not self.reuse:  # reuse=False: a fresh renderer each time
                 size = canvas.get_width_height(physical=True)
@@ -176,6 +196,8 @@ class SteadyRenderer:
             renderer.drawn = []
             self.draw(fig, **values)
             self.description = describe_figure(fig)
+            if self.shrink < 1.0:  # larger texts on fewer inches: long titles take two lines
+                _wrap_titles(fig, renderer)
             keep = keep and len(self.positions or ()) == len(fig.axes)
             if keep:
                 # No layout engine at all (not the "none" placeholder): one draw, no solving.
@@ -197,6 +219,10 @@ class SteadyRenderer:
                 self.layouts += 1
                 self.clear_edges = _edges_are(pixels, _rgba_bytes(fig.get_facecolor()))
             self.positions = [ax.get_position(original=True) for ax in fig.axes]
+            # The texts of kept frames were checked when drawn (and are not placed now).
+            # The texts of kept frames were checked when drawn (and are not placed now);
+            # whether frames reach the edge is for _fits and constrained layout to say.
+            self.clashed = self.shrink < 1.0 and _clash(fig, renderer, kept)
             return encode_png(pixels)
 
     def _draw_in_layers(
@@ -793,6 +819,11 @@ def explorer(
     ``.helper`` (the help line under the picture, which also hands the alt text, the
     controls' accessible names and the key handling to the page: see
     :mod:`bpkit.widgets._access`).
+
+    The page reports the explorer's width and the screen's pixel ratio; the picture is
+    then drawn with the pixels it is shown with (see :func:`screen_fit`) and, on a page
+    too narrow for it, on fewer inches, so that its texts stay as readable as the
+    controls' labels (see :data:`TEXT_ZOOMS`).
     """
     import ipywidgets as widgets
 
@@ -822,14 +853,23 @@ def explorer(
     screen = widgets.Text(layout={"display": "none"})
     screen.add_class("bpkit-screen")
 
+    fitted: list[float] = []  # the scale and zoom last fitted
+
     def fit(_change: Any = None) -> None:
         shown = screen_fit(screen.value, figsize[0] * _style.DPI)
         if shown is None:
             return
         scale, ratio = shown
-        if scale != renderer.scale:
-            renderer.rescale(scale)
-            redraw()
+        zoom = scale / ratio
+        if [scale, zoom] != fitted:
+            fitted[:] = [scale, zoom]
+            shrinks = sorted({text_shrink(zoom, text_zoom) for text_zoom in TEXT_ZOOMS} | {1.0})
+            # The largest texts first; a state whose texts clash falls back to the next.
+            drawn = (renderer.scale, renderer.shrink)
+            renderer.rescale(scale, shrinks[0])
+            renderer.larger = shrinks[1:]
+            if (renderer.scale, renderer.shrink) != drawn:
+                redraw()
         # The PNG's own width (matplotlib rounds the figure's down), one pixel per device pixel.
         png_width = int.from_bytes(bytes(image.value[16:20]), "big")  # in the PNG's IHDR
         image.layout.width = f"{png_width / ratio:g}px"
@@ -899,6 +939,137 @@ def screen_fit(report: str, natural: float) -> tuple[float, float] | None:
     zoom = int(zoom * 20 + 1e-9) / 20  # down to a step of 5 %, so that it still fits
     ratio = min(max(ratio, 1.0), MAX_SCALE)
     return min(round(zoom * ratio, 3), MAX_SCALE), ratio
+
+
+# A picture zoomed out is drawn on fewer inches so that its texts shrink less than it does:
+# they keep the first of these shares of their size at bpkit's DPI (9-pt tick labels 12,
+# 11.25, 10 CSS px) with which nothing overlaps, else shrink with the picture.
+TEXT_ZOOMS = (1.1, 1.0, 0.9, 0.8)
+SHRINK_MIN = 0.5  # the figure keeps half its inches at least
+
+
+def text_shrink(zoom: float, text_zoom: float) -> float:
+    """The share of its inches a picture shown at ``zoom`` is drawn with.
+
+    Its texts are then ``zoom / shrink`` times their size at bpkit's DPI on the page:
+    ``text_zoom``, unless that is less than ``zoom`` (then 1: the picture's own zoom) or
+    the figure would lose more than half its inches.
+    """
+    return round(min(1.0, max(zoom / text_zoom, SHRINK_MIN)), 3)
+
+
+def _clash(fig: Any, renderer: Any, kept: list[Any]) -> bool:
+    """True if texts drawn on ``fig`` clash (see :func:`text_clashes`), or it cannot tell.
+
+    The check reads matplotlib internals (an axes' axis map, its ticks to draw); where
+    they are missing, the picture goes back to its full inches, as drawn before.
+    """
+    try:
+        return bool(text_clashes(fig, renderer, kept, frames_at_edge=False))
+    except AttributeError:
+        return True
+
+
+def _wrap_titles(fig: Any, renderer: Any) -> None:
+    """Break each one-line title wider than its share of its axes into two lines.
+
+    An axes' titles (left, centre, right) share its width, as it is before the layout
+    (a little wider than after it); the suptitle has the figure's; a note written in a
+    plot (not a diagram) has its axes'. A text is broken after a colon or comma near its
+    middle, else at the space nearest its middle, never inside math text (``$...$``).
+    """
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        width = ax.get_position().width * fig.bbox.width
+        titles = [getattr(ax, name, None) for name in ("_left_title", "title", "_right_title")]
+        titles = [t for t in titles if t is not None and t.get_text()]
+        for title in titles:
+            _wrap(title, width / len(titles), renderer)
+        for note in ax.texts if ax.axison else ():
+            _wrap(note, width, renderer)
+    suptitle = getattr(fig, "_suptitle", None)
+    if suptitle is not None and suptitle.get_text():
+        _wrap(suptitle, fig.bbox.width, renderer)
+
+
+def _wrap(text: Any, room: float, renderer: Any) -> None:
+    """Put ``text`` on two lines if it is one line wider than ``room`` pixels."""
+    words = text.get_text()
+    if "\n" in words or text.get_window_extent(renderer).width <= room:
+        return
+    # Spaces outside math text: an even number of "$" before them.
+    spaces = [i for i, c in enumerate(words) if c == " " and words[:i].count("$") % 2 == 0]
+    # After a colon or a comma if one is in the middle third, else nearest the middle.
+    pauses = [
+        i for i in spaces if words[i - 1] in ":,;" and 3 * abs(2 * i - len(words)) < len(words)
+    ]
+    if spaces:
+        cut = min(pauses or spaces, key=lambda i: abs(2 * i - len(words)))
+        text.set_text(words[:cut] + "\n" + words[cut + 1 :])
+
+
+def drawn_texts(fig: Any, renderer: Any, skip: Any = ()) -> list[tuple[Any, Any]]:
+    """Every text drawn on ``fig`` (of tick labels, those of ticks in view), with its box.
+
+    The frame texts (see :func:`_frame_texts`) of the axes in ``skip`` are left out.
+    """
+    from matplotlib.text import Text
+
+    ticks, shown = set(), set()  # every tick label; those of ticks matplotlib draws
+    left_out = {id(text) for ax in skip for text in _frame_texts(ax)}
+    for ax in fig.axes:
+        for axis in ax._axis_map.values():
+            ticks.update(id(t.label1) for t in [*axis.majorTicks, *axis.minorTicks])
+            ticks.update(id(t.label2) for t in [*axis.majorTicks, *axis.minorTicks])
+            if ax.axison and axis.get_visible() and ax not in skip:
+                drawn = axis._update_ticks()
+                shown.update(id(t.label1) for t in drawn if t.label1.get_visible())
+                shown.update(id(t.label2) for t in drawn if t.label2.get_visible())
+    found = []
+    for text in fig.findobj(Text):
+        if id(text) in left_out or not (text.get_visible() and text.get_text().strip()):
+            continue
+        if id(text) in ticks and id(text) not in shown:
+            continue
+        if text.axes is not None and not text.axes.get_visible():
+            continue
+        found.append((text, text.get_window_extent(renderer)))
+    return found
+
+
+def _frame_texts(ax: Any) -> list[Any]:
+    """The texts of an axes' frame (see :func:`_overlay`): axis labels, tick labels."""
+    texts = []
+    for axis in ax._axis_map.values():
+        texts += [axis.label, axis.offsetText]
+        for tick in [*axis.majorTicks, *axis.minorTicks]:
+            texts += [tick.label1, tick.label2]
+    return texts
+
+
+def text_clashes(fig: Any, renderer: Any, skip: Any = (), frames_at_edge: bool = True) -> list[str]:
+    """Texts drawn past the figure's edge, and pairs of texts whose boxes overlap.
+
+    The frame texts of the axes in ``skip`` are left out; ``frames_at_edge=False`` leaves
+    every axes' frame texts (tick and axis labels) out of the edge check.
+    """
+    found = [(text, box) for text, box in drawn_texts(fig, renderer, skip) if box.width > 0]
+    framed = set() if frames_at_edge else {id(t) for ax in fig.axes for t in _frame_texts(ax)}
+    edge = fig.bbox.padded(1)
+    said = [
+        f"{text.get_text()!r} past the edge"
+        for text, box in found
+        if id(text) not in framed
+        and not (edge.contains(box.x0, box.y0) and edge.contains(box.x1, box.y1))
+    ]
+    for i, (text, box) in enumerate(found):
+        said += [
+            f"{text.get_text()!r} over {other.get_text()!r}"
+            for other, box2 in found[i + 1 :]
+            if box.overlaps(box2)
+        ]
+    return said
 
 
 # Every control the same size, so that controls line up in columns, two to a row.
