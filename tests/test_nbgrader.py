@@ -62,7 +62,7 @@ def _nbgrader_installed() -> bool:
         import nbgrader  # noqa: F401
     except ImportError:
         if os.environ.get("CI"):
-            pytest.fail('nbgrader is missing: pip install -e ".[test,nbgrader]"')
+            pytest.fail('nbgrader is missing: pip install -e ".[test,site,nbgrader]"')
         return False
     return True
 
@@ -99,7 +99,7 @@ def _submission(released: dict, solutions: dict[str, str]) -> dict:
 def course(tmp_path_factory) -> Path:
     """A course folder after release, generate_assignment and autograde of two submissions."""
     if not _nbgrader_installed():
-        pytest.skip('nbgrader is not installed (pip install -e ".[test,nbgrader]")')
+        pytest.skip('nbgrader is not installed (pip install -e ".[test,site,nbgrader]")')
     course = tmp_path_factory.mktemp("course")
     argv = ["release", "--format", "nbgrader", "--source", str(EXERCISES), "--out", str(course)]
     for name, wrong in PARTS.items():
