@@ -9,7 +9,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from bpkit.plot import draw_backward_step, draw_graph, graph_figsize, graph_layout
-from bpkit.plot.graph import backward_steps, node_name
+from bpkit.plot.graph import _fmt, backward_steps, node_name
 from bpkit.scalar import Value
 from bpkit.widgets import backward_stepper
 
@@ -157,3 +157,41 @@ def test_a_small_graph_is_drawn_at_nine_points_or_more():
     plt.close(fig)
     assert len(sizes) == 10 + 9  # a text per node, a label per edge
     assert min(sizes) >= 9
+
+
+def test_down_the_page_the_inputs_are_on_top_and_the_output_at_the_bottom():
+    """direction="down": every parent's box is above its child's, in readable type."""
+    value = neuron()
+    value.backward()
+    fig, ax = plt.subplots(figsize=graph_figsize(value, "down"))
+    draw_graph(value, ax, show_local=True, direction="down")
+    y_of = {text.get_text(): text.get_position()[1] for text in ax.texts}
+    plt.close(fig)
+    order = value.topological_order()
+    box = {id(n): f"{node_name(n)}\n= {_fmt(n.data)}\ngrad {_fmt(n.grad)}" for n in order}
+    y_of = {id(n): y_of[box[id(n)]] for n in order}
+    assert all(y_of[id(p)] > y_of[id(n)] for n in order for p in n.parents)
+    assert y_of[id(value)] == min(y_of.values())
+    assert min(text.get_fontsize() for text in ax.texts) >= 9
+
+
+def test_draw_graph_names_the_directions_it_knows():
+    with pytest.raises(ValueError, match=r'draw_graph: direction must be "across".*got \'up\''):
+        draw_graph(neuron(), direction="up")
+
+
+def test_a_figure_taller_than_wide_steps_down_the_page_and_its_captions_fit():
+    """draw_backward_step lays the graph down a tall figure; long captions break to its width."""
+    _, h, y = reuse()
+    k = 1 + next(i for i, s in enumerate(backward_steps(y)) if s[0] is h)
+    fig = draw_backward_step(Figure(figsize=(4.0, 5.0)), y, k)
+    ax = fig.axes[0]
+    heading, caption = ax.texts[-2].get_text(), ax.texts[-1].get_text()
+    assert "grads flow bottom to top" in heading.replace("\n", " ")
+    assert caption.endswith("= 13.000")
+    assert caption.count("\n") >= 2
+    width = int(4.0 * 72 / (0.56 * 9))
+    assert max(len(line) for line in caption.split("\n")) <= width
+    wide = draw_backward_step(Figure(figsize=(8.0, 3.0)), y, k).axes[0].texts
+    assert "right to left" in wide[-2].get_text()
+    assert wide[-1].get_text().count("\n") == 1

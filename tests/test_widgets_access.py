@@ -332,6 +332,44 @@ def test_no_texts_clash_in_a_900_px_window_however_the_controls_move(name):
             assert text_clashes(fig, canvas.get_renderer()) == []
 
 
+@pytest.mark.parametrize("name", list(EXPLORERS))
+def test_every_explorer_keeps_its_text_readable_in_a_900_px_window(name):
+    """At 468 CSS px (a 900-px JupyterLab window) no text is under 10.5 CSS px.
+
+    Before the steppers had a narrow shape, their node texts were 7.1 and 7.9 px there.
+    """
+    build, control, value = EXPLORERS[name]
+    box = build()
+    box.screen.value = "468 1"
+    for state in (box.controls[control].value, value):
+        box.controls[control].value = state
+        assert smallest_text_px(box) >= 10.5, f"{name} at {control}={state!r}"
+
+
+@pytest.mark.parametrize("build", [lesson06_graph, backprop_stepper])
+def test_a_stepper_takes_its_narrow_shape_on_a_narrow_page_and_gives_it_back(build):
+    """Below 0.85 of its width the stepper draws its narrow figure; wider, its usual one."""
+    from test_widgets_explorer import png_size
+
+    from bpkit.widgets._explorer import NARROW_BELOW
+
+    box = build()
+    usual = box.renderer.figsize
+    assert usual[0] > 1.3 * usual[1]  # wide: the graph across, the formulas on one line
+    too_narrow = int(usual[0] * _style.DPI * NARROW_BELOW) - 1
+    box.screen.value = f"{too_narrow} 1"
+    narrow = box.renderer.figsize
+    assert narrow[0] < usual[0]
+    assert narrow[0] < 1.3 * narrow[1]
+    width, height = png_size(box.image.value)
+    assert width <= too_narrow  # the room it has, in steps of 5 %, or 1.25 × its own width
+    assert width >= min(0.95 * too_narrow, 1.2 * narrow[0] * _style.DPI)
+    assert height / width == pytest.approx(narrow[1] / narrow[0], abs=0.02)
+    box.screen.value = f"{too_narrow + 2} 1"  # wide enough again
+    assert box.renderer.figsize == usual
+    assert png_size(box.image.value)[0] / png_size(box.image.value)[1] > 1.3
+
+
 def test_a_long_title_breaks_at_a_pause_near_its_middle_never_in_math_text():
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 

@@ -83,11 +83,28 @@ def graph_layout(value: Any) -> tuple[list, dict[int, tuple[float, float]]]:
     return order, {id(n): (float(c), row[id(n)]) for c, ns in columns.items() for n in ns}
 
 
-def graph_figsize(value: Any) -> tuple[float, float]:
-    """Return a figure size (inches) at which ``draw_graph(value)`` is readable."""
+def graph_figsize(value: Any, direction: str = "across") -> tuple[float, float]:
+    """Return a figure size (inches) at which ``draw_graph(value, direction=...)`` is readable.
+
+    ``"across"`` (inputs on the left, output on the right) is wide; ``"down"`` (inputs at
+    the top, output at the bottom) is as wide as the graph's widest column of nodes.
+    """
     _, pos = graph_layout(value)
-    xs, ys = [p[0] for p in pos.values()], [p[1] for p in pos.values()]
-    return (min(14.0, 0.8 + 1.6 * (max(xs) + 1)), min(10.0, 0.6 + 0.85 * (max(ys) - min(ys) + 1)))
+    depth = max(p[0] for p in pos.values()) + 1
+    rows = [p[1] for p in pos.values()]
+    across = max(rows) - min(rows) + 1
+    if _direction("graph_figsize", direction) == "down":
+        return (min(10.0, 0.6 + 1.5 * across), min(14.0, 0.6 + 1.3 * depth))
+    return (min(14.0, 0.8 + 1.6 * depth), min(10.0, 0.6 + 0.85 * across))
+
+
+def _direction(who: str, direction: str) -> str:
+    if direction not in ("across", "down"):
+        raise ValueError(
+            f'{who}: direction must be "across" (left to right) or "down" (top to bottom),'
+            f" got {direction!r}."
+        )
+    return direction
 
 
 def _edge_offsets(order: list, pos: dict, spread: float) -> dict[tuple[int, int], tuple]:
@@ -169,7 +186,9 @@ def _draw_edges(ax: Any, edges: list[tuple], style: dict) -> None:
     from matplotlib.patches import FancyArrowPatch
     from matplotlib.path import Path
 
-    for parent, local, p0, control, p2, middle in edges:
+    place = style["place"]  # (column, row) -> the page's (x, y)
+    for parent, local, *points in edges:
+        p0, control, p2, middle = (place(*point) for point in points)
         lit = parent is style["highlight"]
         colour = PALETTE["vermillion"] if lit else PALETTE["grey"]
         path = Path([p0, control, p2], [Path.MOVETO, Path.CURVE3, Path.CURVE3])
@@ -184,7 +203,7 @@ def _draw_edges(ax: Any, edges: list[tuple], style: dict) -> None:
                 _fmt(local),
                 ha="center",
                 va="center",
-                fontsize=style["font"],  # as large as the boxes' text: 9 pt at graph_figsize
+                fontsize=style["font"],  # as large as the boxes' text: 9.5 pt at graph_figsize
                 color=PALETTE["vermillion"] if lit else PALETTE["blue"],
                 bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none"},
                 zorder=2,
@@ -200,6 +219,7 @@ def draw_graph(
     grads: Mapping[Any, float | None] | None = None,
     highlight: Any = None,
     title: str | None = None,
+    direction: str = "across",
 ) -> Any:
     """Draw the graph that produced ``value`` onto ``ax`` and return the Axes.
 
@@ -207,30 +227,52 @@ def draw_graph(
     are blue, the output green. ``show_local`` writes ∂child/∂parent on every edge.
     ``grads`` overrides the grads shown (a dict node → number, or None for "?"; nodes
     missing from it show "?"). ``highlight`` marks one node and the edges to its
-    children, the ones the chain rule uses to fill its grad. Readable up to ~40 nodes.
+    children, the ones the chain rule uses to fill its grad. ``direction`` is
+    ``"across"`` (inputs left, output right) or ``"down"`` (inputs at the top, output
+    at the bottom: for a narrow page). Readable up to ~40 nodes.
     """
     from matplotlib.patches import FancyBboxPatch
 
+    down = _direction("draw_graph", direction) == "down"
     if ax is None:
-        ax = new_figure(graph_figsize(value)).add_subplot()
+        ax = new_figure(graph_figsize(value, direction)).add_subplot()
     order, pos = graph_layout(value)
-    w, h = 0.62, 0.72  # box size in (column, row) units; the gap holds the edge labels
-    edges = _edge_geometry(order, pos, w, h)
-    xs = [p[0] for p in pos.values()]
+    # The boxes' extent along a column (the depth) and along a row, in layout units; the
+    # gaps hold the edge labels. Down the page a box is wide and short, as its text is.
+    depth, across = (0.56, 0.8) if down else (0.62, 0.72)
+    edges = _edge_geometry(order, pos, depth, across)
+    columns = [p[0] for p in pos.values()]
     # Rows of boxes, and the midpoints of edges that bow round a box (with their labels).
-    ys = [p[1] for p in pos.values()] + [edge[-1][1] for edge in edges]
-    ax.set_xlim(-0.55, max(xs) + 0.55)
-    ax.set_ylim(min(ys) - 0.55, max(ys) + 0.55)
+    rows = [p[1] for p in pos.values()] + [edge[-1][1] for edge in edges]
+    row_span = (min(rows) - 0.55, max(rows) + 0.55)
+    if down:  # column c is drawn at y = -c, row r at x = -r (the top row on the left)
+
+        def place(c: float, r: float) -> tuple[float, float]:
+            return -r, -c
+
+        ax.set_xlim(-row_span[1], -row_span[0])
+        ax.set_ylim(-max(columns) - 0.55, 0.55)
+    else:
+
+        def place(c: float, r: float) -> tuple[float, float]:
+            return c, r
+
+        ax.set_xlim(-0.55, max(columns) + 0.55)
+        ax.set_ylim(*row_span)
     ax.set_axis_off()
     ax.set_xticks([]), ax.set_yticks([])  # no tick layout work on redraws
     size = ax.get_position().size * ax.figure.get_size_inches() * 72  # axes size in points
-    col_pt = size[0] / (max(xs) + 1.1)
-    row_pt = size[1] / (max(ys) - min(ys) + 1.1)
-    font = max(4.5, min(9.5, w * col_pt / 6.2, h * row_pt / 4.0))
-    style = {"highlight": highlight, "show_local": show_local, "font": font}
+    if down:
+        size = size[::-1]  # (along the depth, along a row)
+    col_pt = size[0] / (max(columns) + 1.1)
+    row_pt = size[1] / (row_span[1] - row_span[0])
+    box_pt = (across * row_pt, depth * col_pt) if down else (depth * col_pt, across * row_pt)
+    font = max(4.5, min(9.5, box_pt[0] / 6.2, box_pt[1] / 4.0))  # box (width, height) in pt
+    w, h = box_pt[0] / (row_pt if down else col_pt), box_pt[1] / (col_pt if down else row_pt)
+    style = {"highlight": highlight, "show_local": show_local, "font": font, "place": place}
     _draw_edges(ax, edges, style)
     for node in order:
-        x, y = pos[id(node)]
+        x, y = place(*pos[id(node)])
         lit = node is highlight
         if node is value:
             fill = _tint(PALETTE["green"])
@@ -292,7 +334,7 @@ def backward_steps(value: Any) -> list[tuple[Any, float, list[tuple[float, float
     return steps
 
 
-def _step_text(step: int, steps: list) -> str:
+def _step_text(step: int, steps: list, down: bool = False) -> str:
     if step == 0:
         return "Step 0: the forward pass is done; no grads yet.\nPress Next ▶ to begin."
     node, grad, terms = steps[step - 1]
@@ -300,7 +342,7 @@ def _step_text(step: int, steps: list) -> str:
     if step == 1:
         return (
             f"Step 1: the output {who} gets grad = ∂out/∂out = 1 (the seed).\n"
-            "Every other grad is built from it, right to left."
+            f"Every other grad is built from it, {'bottom to top' if down else 'right to left'}."
         )
     shown = " + ".join(f"{_fmt(local)} × {_fmt(dout)}" for local, dout in terms[:4])
     shown += " + …" if len(terms) > 4 else ""
@@ -313,20 +355,35 @@ def _step_text(step: int, steps: list) -> str:
     return f"Step {step}: grad of {who} = {rule}\n= {shown} = {_fmt(grad)}"
 
 
+def _fill(text: str, fig: Any, fontsize: float) -> str:
+    """``text`` with each line broken at spaces to fit across ``fig`` at ``fontsize``."""
+    import textwrap
+
+    width = int(fig.get_figwidth() * 72 / (0.56 * fontsize))  # ~0.56 em per character
+    return "\n".join(
+        textwrap.fill(line, width, break_on_hyphens=False) for line in text.split("\n")
+    )
+
+
 def draw_backward_step(fig: Any, value: Any, step: int) -> Any:
     """Draw the graph of ``value`` after ``step`` steps of the backward pass; return fig.
 
     Step 0 shows the forward pass only; step k has filled the grads of the first k nodes
     in reverse topological order; the k-th node and the edges that fill it are
-    highlighted, and the line below writes its chain-rule sum out in numbers.
+    highlighted, and the line below writes its chain-rule sum out in numbers. On a
+    figure taller than wide the graph runs down the page, its output at the bottom.
     """
     steps = backward_steps(value)
     step = max(0, min(int(step), len(steps)))
     grads = {node: grad for node, grad, _ in steps[:step]}
     highlight = steps[step - 1][0] if step else None
+    down = fig.get_figheight() > fig.get_figwidth()
     ax = fig.add_subplot()
-    draw_graph(value, ax, show_local=True, grads=grads, highlight=highlight)
-    heading = f"Backward pass, step {step} of {len(steps)}: grads flow right to left"
+    draw_graph(value, ax, show_local=True, grads=grads, highlight=highlight,
+               direction="down" if down else "across")  # fmt: skip
+    flow = "bottom to top" if down else "right to left"
+    heading = _fill(f"Backward pass, step {step} of {len(steps)}: grads flow {flow}", fig, 11)
     ax.text(0.5, 1.01, heading, transform=ax.transAxes, ha="center", va="bottom", fontsize=11)
-    ax.text(0.0, -0.02, _step_text(step, steps), transform=ax.transAxes, va="top", fontsize=9)
+    caption = _fill(_step_text(step, steps, down), fig, 9)
+    ax.text(0.0, -0.02, caption, transform=ax.transAxes, va="top", fontsize=9)
     return fig

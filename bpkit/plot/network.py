@@ -107,6 +107,7 @@ def draw_network(
     layer_names: Sequence[str] | None = None,
     show_weights: bool | str = "auto",
     node_size: float | None = None,
+    font: float | None = None,
     title: str | None = None,
 ) -> Any:
     """Draw a multilayer perceptron on ``ax``: neurons as circles, weights as edges.
@@ -124,6 +125,8 @@ def draw_network(
       of ``weights[k][i, j]``.
 
     Layers may also be given without the input layer (``len(sizes) - 1`` entries).
+    ``font`` is the size in points of the numbers in the circles (weights and biases get
+    1 pt less, layer names 1 pt more); by default 8, or 6.5 where the circles are small.
     Returns ``ax``.
     """
     who = "draw_network"
@@ -142,7 +145,7 @@ def draw_network(
         height_pt = ax.get_position().height * fig.get_figheight() * 72
         node_size = float(np.clip(0.85 * height_pt / (max(n_max, 2.5) + 1.4), 14, 34) ** 2)
     radius_pt = np.sqrt(node_size) / 2
-    font = 8 if radius_pt >= 13 else 6.5
+    font = font or (8 if radius_pt >= 13 else 6.5)
     digits = 2 if radius_pt >= 11 else 1  # fewer digits when the circles are small
 
     if weights is not None:
@@ -210,7 +213,7 @@ def _draw_edges(
     weights: list[np.ndarray],
     marks: set[tuple[int, ...]],
     show_weights: bool | str,
-    font: int,
+    font: float,
 ) -> None:
     from matplotlib.collections import LineCollection
 
@@ -239,8 +242,9 @@ def _draw_edges(
             (x0, y0), (x1, y1) = pos[k][i], pos[k + 1][j]
             # near the source, where edges out of one neuron are still apart, staggered so
             # that labels of crossing edges from neighbouring neurons do not meet (edges
-            # into a single neuron never cross: label them in the middle)
-            t = 0.24 + 0.12 * (i % 2) if W.shape[1] > 1 else 0.5
+            # into a single neuron never cross: label them past the middle, clear of the
+            # deltas written at the lower right of the neurons they leave)
+            t = 0.24 + 0.12 * (i % 2) if W.shape[1] > 1 else 0.6
             ax.text(
                 x0 + t * (x1 - x0),
                 y0 + t * (y1 - y0),
@@ -417,14 +421,16 @@ def draw_backprop_step(fig: Any, step: int = 0, seed: int = 0, lr: float = 1.0) 
     """Draw step ``step`` of backpropagation through the 2-2-1 network of ``tiny_network(seed)``.
 
     Top: the network, with the activations computed so far, the deltas known so far and
-    the neuron or weights of this step highlighted. Bottom: the step's formula with numbers.
+    the neuron or weights of this step highlighted. Bottom: the step's formula with numbers,
+    each line broken to the figure's width (a narrow figure gives the formulas more room).
     """
     net = tiny_network(seed, lr)
     steps = backprop_steps(net)
     if not 0 <= int(step) < len(steps):
         raise ValueError(f"draw_backprop_step: step must be in 0 … {len(steps) - 1}, got {step}.")
     s = steps[int(step)]
-    ax_net, ax_text = fig.subplots(2, 1, height_ratios=[3.0, 1.0])
+    narrow = fig.get_figwidth() < 1.3 * fig.get_figheight()
+    ax_net, ax_text = fig.subplots(2, 1, height_ratios=[3.0, 1.5 if narrow else 1.0])
     after = "_after" if s.updated else ""
     weights = net["new"] if s.updated else net
     hidden = np.where(np.arange(2) < s.n_forward, net["a1" + after], np.nan)
@@ -439,13 +445,34 @@ def draw_backprop_step(fig: Any, step: int = 0, seed: int = 0, lr: float = 1.0) 
         deltas=[None, d_hidden if s.n_delta >= 2 else None, d_out],
         biases=[None, weights["b1"], weights["b2"]],
         highlight=s.highlight,
-        layer_names=["input x", "hidden (σ)", f"output ŷ   (target {net['y']:.0f})"],
-        node_size=30**2,
+        layer_names=["input x", "hidden (σ)", f"output ŷ\n(target {net['y']:.0f})"],
+        node_size=36**2,
+        font=9.5,  # weights and biases 8.5 pt: readable on a projector
     )
     ax_net.set_title(f"Step {int(step)} of {len(steps) - 1}: {s.title}", loc="left")
     ax_text.set_axis_off()
-    for i, line in enumerate(s.lines):
-        ax_text.text(0.0, 0.9 - 0.38 * i, line, transform=ax_text.transAxes, va="center")
+    size = plt_rc("font.size")
+    below = 0.0  # points below the top of the text panel
+    for line in s.lines:
+        shown = _fill(line, fig.get_figwidth() * 72, size)
+        ax_text.annotate(shown, (0.0, 1.0), xycoords="axes fraction", xytext=(0, -below),
+                         textcoords="offset points", va="top")  # fmt: skip
+        below += (shown.count("\n") + 1) * 1.2 * size + 0.7 * size
     for text in ax_text.texts:
         text.set_in_layout(False)
     return fig
+
+
+def plt_rc(key: str) -> float:
+    """The current size in points of a matplotlib rc font setting (course style or not)."""
+    import matplotlib as mpl
+    from matplotlib.font_manager import FontProperties
+
+    return FontProperties(size=mpl.rcParams[key]).get_size_in_points()
+
+
+def _fill(line: str, width_pt: float, size: float) -> str:
+    """``line`` broken at spaces to fit ``width_pt`` points at ``size`` (~0.56 em a character)."""
+    import textwrap
+
+    return textwrap.fill(line, int(width_pt / (0.56 * size)), break_on_hyphens=False)

@@ -113,19 +113,22 @@ class SteadyRenderer:
         self.larger: list[float] = []
         self.clashed = False  # did the last state drawn below full size have texts clash?
 
-    def rescale(self, scale: float, shrink: float = 1.0) -> None:
+    def rescale(
+        self, scale: float, shrink: float = 1.0, figsize: tuple[float, float] | None = None
+    ) -> None:
         """Draw with ``scale`` × the pixels (a 2× screen, a wider page), ``shrink`` × the inches.
 
         At ``shrink`` 1 everything is in inches and points, so the layout is the same and
         only the pixels change. A ``shrink`` below 1 draws a figure of fewer inches on
         the same pixels (more of them per inch): its texts keep their size in points, so
         they shrink less than the picture does, and constrained layout gives them their
-        room. The kept places, frames and renderer are dropped, and the next state is laid
-        out afresh.
+        room. ``figsize`` draws another shape from then on (an explorer's narrow one). The
+        kept places, frames and renderer are dropped, and the next state is laid out afresh.
         """
-        if (scale, shrink) == (self.scale, self.shrink):
+        figsize = self.figsize if figsize is None else tuple(figsize)
+        if (scale, shrink, figsize) == (self.scale, self.shrink, self.figsize):
             return
-        self.scale, self.shrink = scale, shrink
+        self.scale, self.shrink, self.figsize = scale, shrink, figsize
         self.positions, self.agg, self.clear_edges = None, None, False
         self.frames.clear()
 
@@ -808,6 +811,7 @@ def explorer(
     figsize: tuple[float, float] = _style.FIGSIZE,
     fixed: dict[str, Any] | None = None,
     title: str | None = None,
+    narrow: tuple[float, float] | None = None,
 ) -> Any:
     """Return a widget that redraws ``draw(fig, **values)`` whenever a control moves.
 
@@ -823,7 +827,10 @@ def explorer(
     The page reports the explorer's width and the screen's pixel ratio; the picture is
     then drawn with the pixels it is shown with (see :func:`screen_fit`) and, on a page
     too narrow for it, on fewer inches, so that its texts stay as readable as the
-    controls' labels (see :data:`TEXT_ZOOMS`).
+    controls' labels (see :data:`TEXT_ZOOMS`). ``narrow`` is another figure size for a
+    page that would show ``figsize`` below :data:`NARROW_BELOW` of its size: ``draw``
+    then gets a figure of that shape and may lay the picture out for it (a graph that
+    runs down the page instead of across it).
     """
     import ipywidgets as widgets
 
@@ -853,22 +860,23 @@ def explorer(
     screen = widgets.Text(layout={"display": "none"})
     screen.add_class("bpkit-screen")
 
-    fitted: list[float] = []  # the scale and zoom last fitted
+    fitted: list[Any] = []  # the scale, zoom and figure size last fitted
 
     def fit(_change: Any = None) -> None:
-        shown = screen_fit(screen.value, figsize[0] * _style.DPI)
+        size = narrow if narrow and page_zoom(screen.value, figsize) < NARROW_BELOW else figsize
+        shown = screen_fit(screen.value, size[0] * _style.DPI)
         if shown is None:
             return
         scale, ratio = shown
         zoom = scale / ratio
-        if [scale, zoom] != fitted:
-            fitted[:] = [scale, zoom]
+        if [scale, zoom, size] != fitted:
+            fitted[:] = [scale, zoom, size]
             shrinks = sorted({text_shrink(zoom, text_zoom) for text_zoom in TEXT_ZOOMS} | {1.0})
             # The largest texts first; a state whose texts clash falls back to the next.
-            drawn = (renderer.scale, renderer.shrink)
-            renderer.rescale(scale, shrinks[0])
+            drawn = (renderer.scale, renderer.shrink, renderer.figsize)
+            renderer.rescale(scale, shrinks[0], size)
             renderer.larger = shrinks[1:]
-            if (renderer.scale, renderer.shrink) != drawn:
+            if (renderer.scale, renderer.shrink, renderer.figsize) != drawn:
                 redraw()
         # The PNG's own width (matplotlib rounds the figure's down), one pixel per device pixel.
         png_width = int.from_bytes(bytes(image.value[16:20]), "big")  # in the PNG's IHDR
@@ -918,6 +926,20 @@ def explorer(
 # wide page (text that a projector still shows), smaller where the page is narrow.
 ZOOM_RANGE = (0.6, 1.25)
 MAX_SCALE = 3.0  # pixels per pixel at bpkit's DPI, at most (a 3× phone at zoom 1)
+
+
+# An explorer with a narrow shape draws it where the page would show its usual one below
+# this share of its size (a graph stepper in a 900-px window: about 0.6).
+NARROW_BELOW = 0.85
+
+
+def page_zoom(report: str, figsize: tuple[float, float]) -> float:
+    """The share of its size at bpkit's DPI that the page has room for (1.0 if unreported)."""
+    try:
+        width = float(report.split()[0])
+    except (ValueError, IndexError):
+        return 1.0
+    return width / (figsize[0] * _style.DPI) if width > 0 else 1.0
 
 
 def screen_fit(report: str, natural: float) -> tuple[float, float] | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bpkit.plot.graph import backward_steps, draw_backward_step, graph_figsize
+from bpkit.plot.graph import backward_steps, draw_backward_step, graph_figsize, graph_layout
 from bpkit.widgets._explorer import explorer, stepping_buttons
 
 
@@ -33,7 +33,8 @@ def backward_stepper(value: Any, title: str | None = None, *, step: int = 0) -> 
         {"step": slider},
         fixed={"value": value},
         figsize=(max(width, 6.0), height + 0.9),
-        title=title or "Step through backward(): each node's grad, filled right to left",
+        title=title or "Step through backward(): each node's grad, filled from the output back",
+        narrow=narrow_figsize(value),
     )
     back = widgets.Button(description="◀ Back", layout={"width": "90px"})
     forward = widgets.Button(description="Next ▶", layout={"width": "90px"})
@@ -46,3 +47,14 @@ def backward_stepper(value: Any, title: str | None = None, *, step: int = 0) -> 
     # one picture per step (see bpkit.widgets._frames).
     box.store_frames = True
     return box
+
+
+def narrow_figsize(value: Any) -> tuple[float, float]:
+    """The stepper's shape on a narrow page: 5.2 in (468 px) across, an inch per depth.
+
+    Taller than wide, so that draw_backward_step runs the graph down the page; the last
+    1.4 in hold the heading and the caption.
+    """
+    _, pos = graph_layout(value)
+    depth = max(column for column, _ in pos.values()) + 1
+    return 5.2, max(5.3, 1.0 * depth + 1.4)
