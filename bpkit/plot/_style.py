@@ -91,6 +91,19 @@ def panels(fig: Any, n: int, width_ratios: tuple[float, ...] | None = None) -> l
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
+def fill(text: str, width_pt: float, size: float) -> str:
+    """``text`` with each of its lines broken at spaces to fit ``width_pt`` points at ``size``.
+
+    A character of DejaVu Sans is taken as 0.56 em wide, a little over its average, so a
+    filled line stays inside the width.
+    """
+    import textwrap
+
+    width = max(int(width_pt / (0.56 * size)), 10)
+    lines = text.split("\n")
+    return "\n".join(textwrap.fill(line, width, break_on_hyphens=False) for line in lines)
+
+
 def power_of_ten(value: float, _pos: Any = None) -> str:
     """Tick label '10⁻¹²' for 1e-12: plain text that looks like mathtext and draws faster.
 

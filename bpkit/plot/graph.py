@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bpkit.plot import alt
-from bpkit.plot._style import PALETTE, new_figure
+from bpkit.plot._style import PALETTE, fill, new_figure
 
 OP_SYMBOLS = {"+": "+", "-": "−", "*": "×", "/": "÷", "neg": "−x"}
 
@@ -355,16 +355,6 @@ def _step_text(step: int, steps: list, down: bool = False) -> str:
     return f"Step {step}: grad of {who} = {rule}\n= {shown} = {_fmt(grad)}"
 
 
-def _fill(text: str, fig: Any, fontsize: float) -> str:
-    """``text`` with each line broken at spaces to fit across ``fig`` at ``fontsize``."""
-    import textwrap
-
-    width = int(fig.get_figwidth() * 72 / (0.56 * fontsize))  # ~0.56 em per character
-    return "\n".join(
-        textwrap.fill(line, width, break_on_hyphens=False) for line in text.split("\n")
-    )
-
-
 def draw_backward_step(fig: Any, value: Any, step: int) -> Any:
     """Draw the graph of ``value`` after ``step`` steps of the backward pass; return fig.
 
@@ -382,8 +372,9 @@ def draw_backward_step(fig: Any, value: Any, step: int) -> Any:
     draw_graph(value, ax, show_local=True, grads=grads, highlight=highlight,
                direction="down" if down else "across")  # fmt: skip
     flow = "bottom to top" if down else "right to left"
-    heading = _fill(f"Backward pass, step {step} of {len(steps)}: grads flow {flow}", fig, 11)
+    across = fig.get_figwidth() * 72  # points
+    heading = fill(f"Backward pass, step {step} of {len(steps)}: grads flow {flow}", across, 11)
     ax.text(0.5, 1.01, heading, transform=ax.transAxes, ha="center", va="bottom", fontsize=11)
-    caption = _fill(_step_text(step, steps, down), fig, 9)
+    caption = fill(_step_text(step, steps, down), across, 9)
     ax.text(0.0, -0.02, caption, transform=ax.transAxes, va="top", fontsize=9)
     return fig

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from bpkit.nn import tiny_network
-from bpkit.plot._style import PALETTE
+from bpkit.plot._style import PALETTE, fill
 
 __all__ = [
     "BACKPROP_STEPS",
@@ -454,7 +454,7 @@ def draw_backprop_step(fig: Any, step: int = 0, seed: int = 0, lr: float = 1.0) 
     size = plt_rc("font.size")
     below = 0.0  # points below the top of the text panel
     for line in s.lines:
-        shown = _fill(line, fig.get_figwidth() * 72, size)
+        shown = fill(line, fig.get_figwidth() * 72, size)
         ax_text.annotate(shown, (0.0, 1.0), xycoords="axes fraction", xytext=(0, -below),
                          textcoords="offset points", va="top")  # fmt: skip
         below += (shown.count("\n") + 1) * 1.2 * size + 0.7 * size
@@ -469,10 +469,3 @@ def plt_rc(key: str) -> float:
     from matplotlib.font_manager import FontProperties
 
     return FontProperties(size=mpl.rcParams[key]).get_size_in_points()
-
-
-def _fill(line: str, width_pt: float, size: float) -> str:
-    """``line`` broken at spaces to fit ``width_pt`` points at ``size`` (~0.56 em a character)."""
-    import textwrap
-
-    return textwrap.fill(line, int(width_pt / (0.56 * size)), break_on_hyphens=False)
