@@ -13,7 +13,8 @@ including the one that shows the explorer, and saves a PNG of the explorer eleme
 The files are named after the lesson and the explorer: ``05_backprop_stepper-900.png``,
 ``-1280.png``, ``-1280@2x.png``. For each one it prints the file, the CSS width the page
 gives the picture, and the PNG's own width (on a 2× screen a sharp picture has twice as
-many pixels as CSS px).
+many pixels as CSS px), and the size of the smallest text in the picture in CSS px,
+measured in the lesson's kernel for the state shown (as ``benchmarks/text_sizes.py`` does).
 """
 
 from __future__ import annotations
@@ -190,6 +191,63 @@ def fit_size(path: Path, limit_kb: float) -> str:
     )
 
 
+# Run in the lesson's kernel: the smallest text of the newest explorer's picture, in CSS px
+# of the PNG as drawn (benchmarks/text_sizes.py lays the state out as the explorer does).
+SMALLEST_TEXT = """
+import json as _json, sys as _sys
+_sys.path.insert(0, {benchmarks!r})
+from ipywidgets.widgets import widget as _widget
+from text_sizes import smallest as _smallest, state_figure as _state_figure
+from bpkit.widgets._explorer import drawn_texts as _drawn_texts
+_all = getattr(_widget, "_instances", None) or _widget.Widget.widgets  # ipywidgets 8.1, 8.0
+_box = [w for w in list(_all.values()) if hasattr(w, "renderer") and hasattr(w, "screen")][-1]
+_fig, _renderer = _state_figure(_box)
+_px, _text = _smallest(_fig, _drawn_texts(_fig, _renderer), float(_box.screen.value.split()[1]))
+print(_json.dumps({{"px": _px, "text": _text}}))
+"""
+
+
+def smallest_text(server: Any, lesson: Path) -> dict[str, Any] | None:
+    """Ask the lesson's kernel for the smallest text of its newest explorer's picture.
+
+    A second client on the kernel (through its connection file), so no cell is added to
+    the notebook; None (and why) if it cannot be measured.
+    """
+    import json
+
+    from jupyter_client import BlockingKernelClient
+
+    try:
+        sessions = server.api("GET", "api/sessions")
+        kernel = next(s["kernel"]["id"] for s in sessions if s["path"] == f"lessons/{lesson.name}")
+        client = BlockingKernelClient(
+            connection_file=str(server.home / "runtime" / f"kernel-{kernel}.json")
+        )
+        client.load_connection_file()
+        client.start_channels()
+        try:
+            printed: list[str] = []
+
+            def keep(message: dict[str, Any]) -> None:
+                content = message["content"]
+                if message["msg_type"] == "stream" and content["name"] == "stdout":
+                    printed.append(content["text"])
+                elif message["msg_type"] == "error":
+                    printed.append(f"{content['ename']}: {content['evalue']}")
+
+            code = SMALLEST_TEXT.format(benchmarks=str(REPO / "benchmarks"))
+            client.execute_interactive(code, store_history=False, timeout=60, output_hook=keep)
+        finally:
+            client.stop_channels()
+        last = ("".join(printed).strip().splitlines() or [""])[-1]
+        if not last.startswith("{"):
+            raise ValueError(f"the kernel said {last[-300:]!r}")
+        return json.loads(last)
+    except Exception as error:  # optional: say why and go on
+        print(f"  (no text size: {type(error).__name__}: {error})")
+        return None
+
+
 def shoot(
     browser: Any, server: Any, lesson: Path, needle: str, out: Path, limit_kb: float
 ) -> list[Path]:
@@ -224,10 +282,18 @@ def shoot(
                 clip["height"] = box["y"] + box["height"] + MARGIN - clip["y"]
                 page.screenshot(path=str(path), clip=clip, animations="disabled", caret="hide")
                 saved.append(path)
+                text = smallest_text(server, lesson)
+                if text:  # shown at another width than drawn for: scaled with the picture
+                    scale = sizes["shown"] * sizes["ratio"] / max(sizes["natural"], 1)
+                    says = " ".join(text["text"].split())
+                    says = says if len(says) <= 24 else says[:23] + "…"
+                    words = f"; smallest text {text['px'] * scale:.1f} CSS px ({says!r})"
+                else:
+                    words = ""
                 print(
                     f"{path.relative_to(REPO) if path.is_relative_to(REPO) else path}: "
                     f"picture {sizes['shown']:.0f} CSS px wide, PNG {sizes['natural']} px "
-                    f"(pixel ratio {sizes['ratio']:g}); shot {fit_size(path, limit_kb)}"
+                    f"(pixel ratio {sizes['ratio']:g}){words}; shot {fit_size(path, limit_kb)}"
                 )
         finally:
             context.close()
