@@ -11,15 +11,19 @@ what a learner ran into:
   the learner sees, and the picture has alt text that follows the state;
 * an explorer whose kernel was restarted says to run the cell, and a saved copy opened
   fresh shows its picture and a line that says what to do;
+* a notebook run, moved, saved and reopened while trusted (with no kernel holding its
+  widgets) shows the moved picture from the saved widget state, never "model not found";
 * the picture is drawn with the pixels the screen shows it with, at 900 and 1280 px.
 
-The tests share the page and run in order: the last one restarts the kernel.
+The tests share the page and run in order: the third restarts the kernel. The reopen test
+runs its own copy of lesson 04 in pages of its own.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,10 +33,12 @@ from test_browser import (
     ARTIFACTS,
     LESSONS,
     SECOND,
+    WIDGET_VIEW,
     LabServer,
     accept_dialog,
     chromium,
     click_menu,
+    image_bytes,
     lab,  # noqa: F401 (a fixture)
     open_notebook,
     run_state,
@@ -304,3 +310,103 @@ def test_a_dead_kernel_or_a_saved_copy_says_what_to_do(neuron: Any, lab: LabServ
         # The stored picture is the one shown when the cell ran (its display data).
         assert "Controls: w₁ = 1.0, w₂ = 1.0" in (still.first.get_attribute("alt") or "")
         assert "run this cell" in (output.text_content() or "")
+
+
+# A copy of lesson 04 that only the reopen test runs, saves and reopens (the other tests'
+# page keeps lessons/04_feedforward.ipynb open).
+SAVED = "04_feedforward_saved.ipynb"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+SAVE_BUTTON = ".jp-NotebookPanel-toolbar [data-command='docmanager:save']"
+CLOSE_TAB = "#jp-main-dock-panel .lm-TabBar-tab.jp-mod-current .lm-TabBar-tabCloseIcon"
+
+
+def saves_its_explorer(server: LabServer, name: str, index: int) -> bool:
+    """Whether ``lessons/name`` as saved holds the state of the widget cell ``index`` shows.
+
+    (The lesson as stored in the repository holds the widget state of its own run, whose
+    models the new run does not use: a count of saved models would prove nothing.)
+    """
+    import nbformat
+
+    notebook = nbformat.read(server.root / "lessons" / name, as_version=4)
+    state = notebook.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    views = [out["data"][WIDGET_VIEW] for out in notebook.cells[index].get("outputs", [])
+             if WIDGET_VIEW in out.get("data", {})]  # fmt: skip
+    return bool(views) and all(view["model_id"] in state for view in views)
+
+
+def test_a_trusted_notebook_reopened_shows_the_moved_picture(sharp: Any, lab: LabServer) -> None:  # noqa: F811
+    """Run, move, save, close; reopen the same (trusted) notebook without running a cell.
+
+    Lesson 04's explorer runs, w₁ moves one page, the notebook is saved with the toolbar's
+    save button and its tab closed, and the kernel is shut down (a learner coming back the
+    next day). Opened again in a fresh page, JupyterLab 4.6 rebuilds the widgets from the
+    state saved with the notebook ("save widget state", on through `bpkit lab`'s settings):
+    no "Error displaying widget: model not found", but the explorer with its controls where
+    they were left and the moved state's picture (the same PNG, with its alt text), under
+    the help line. No kernel holds these widgets, so a further move changes the readout,
+    not the picture, and within seconds the line says to run the cell.
+    """
+    shutil.copy(LESSONS / NEURON, lab.root / "lessons" / SAVED)
+    with lesson(sharp, lab, SAVED) as page:
+        run_cells(page, NEURON, "neuron_explorer(")
+        explorer = page.locator(EXPLORER).first
+        wait_for(page, lambda: explorer.locator(".noUi-handle").count(), 30, "no explorer")
+        image = explorer.locator("img.widget-image")
+        readout = explorer.locator(".widget-readout").first
+        value = readout.inner_text()
+        explorer.locator(".noUi-handle").first.focus()
+        page.keyboard.press("PageUp")
+        wait_for(page, lambda: readout.inner_text() != value, 10, "PageUp did not move w₁")
+        moved = f"w₁ = {readout.inner_text()}"  # as the alt text spells it
+        wait_for(page, lambda: moved in (image.get_attribute("alt") or ""), 30,
+                 f"the picture was not redrawn for {moved}")  # fmt: skip
+        picture = image_bytes(image)
+        page.locator(SAVE_BUTTON).first.click()
+        dirty = page.locator(".lm-TabBar-tab.jp-mod-dirty")
+        wait_for(page, lambda: dirty.count() == 0, 10, "the notebook was not saved")
+        page.locator(CLOSE_TAB).click()
+        wait_for(page, lambda: page.locator(".jp-NotebookPanel").count() == 0, 10,
+                 "the notebook's tab did not close")  # fmt: skip
+    # Leaving `lesson` shut the kernel down: nothing but the saved file holds the widgets.
+    index = cell_index(NEURON, "neuron_explorer(")
+    stored = saves_its_explorer(lab, SAVED, index)
+    kept = f"the saved notebook holds {'the' if stored else 'no'} state of the explorer's widgets"
+
+    with lesson(sharp, lab, SAVED) as page:
+        notebook = page.locator(".jp-Notebook")
+        output = page.locator(".jp-Notebook .jp-Cell").nth(index).locator(".jp-OutputArea")
+        output.scroll_into_view_if_needed()
+        explorer = output.locator(EXPLORER)
+        image = explorer.locator("img.widget-image")
+
+        def shown() -> bool:
+            text = notebook.text_content() or ""
+            return any(word in text for word in ("Error displaying widget", "model not found")) or (
+                image.count() > 0 and moved in (image.first.get_attribute("alt") or "")
+            )
+
+        wait_for(page, shown, 30, f"the reopened explorer never showed ({kept})")
+        text = notebook.text_content() or ""
+        for word in ("Error displaying widget", "model not found"):
+            assert word not in text, f"reopened, the notebook shows {word!r} ({kept})"
+        assert stored, kept
+        assert explorer.count() == 1, "no explorer in the reopened cell"
+        assert image.count() == 1, "the reopened explorer has no picture"
+        alt = image.get_attribute("alt") or ""
+        assert alt.startswith("One neuron"), f"the picture's alt text: {alt!r}"
+        assert moved in alt, f"the picture's alt text is not the moved state's: {alt!r}"
+        assert image_bytes(image) == picture, "the reopened explorer shows another picture"
+        help_line = explorer.locator(".bpkit-explorer-help")
+        assert "run this cell again" in (help_line.text_content() or "")
+        readout = explorer.locator(".widget-readout").first
+        assert moved == f"w₁ = {readout.inner_text()}", "w₁ is not where it was left"
+
+        value = readout.inner_text()
+        explorer.locator(".noUi-handle").first.focus()
+        page.keyboard.press("PageUp")
+        wait_for(page, lambda: readout.inner_text() != value, 10, "PageUp did not move w₁")
+        wait_for(page, explorer.locator(".bpkit-stale").count, 10,
+                 "a move with no kernel left no word under the picture")  # fmt: skip
+        assert "Run this cell" in (help_line.text_content() or "")
+        assert image_bytes(image) == picture, "with no kernel, the picture still changed"
