@@ -41,7 +41,7 @@ def backprop_stepper(seed: int = 0, lr: float = 1.0, n_examples: int = 10, step:
         draw_backprop_step,
         {"step": step, "seed": example},
         figsize=(6.5, 4.0),
-        narrow=(5.2, 4.7),  # the formulas below the network get the room they lose across
+        narrow=(5.2, 4.4),  # the formulas below the network get the room they lose across
         fixed={"lr": lr},
         title="Backpropagation step by step: forward ①, output error ②, hidden errors ③, "
         "gradients ④",
