@@ -138,7 +138,7 @@ def test_a_fixed_loss_range_keeps_the_loss_axis_still_for_every_learning_rate():
 def test_a_run_that_lands_on_the_minimum_says_so():
     """At η = 1/λ the loss is 0 from step 1: the log panel says it in words, not a blank."""
     _, ax_loss = draw_descent(_fig(), lr=0.5, x0=1.8)
-    assert any("reached the minimum exactly" in t.get_text() for t in ax_loss.texts)
+    assert any("the exact minimum" in t.get_text() for t in ax_loss.texts)
 
 
 def test_a_path_that_leaves_the_picture_is_named():

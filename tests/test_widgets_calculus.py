@@ -73,3 +73,27 @@ def test_descent_explorer_reaches_the_thresholds_exactly():
     assert list(LEARNING_RATES) == sorted(LEARNING_RATES)
     with pytest.raises(ValueError, match="lr must be one of"):
         descent_explorer(lr=0.123)
+
+
+# Not 2-D at 406 px: there η = 0.45's title takes two lines, whose box meets the tick label
+# "2" at the top of the path's axes, and that state is drawn once more on more inches.
+@pytest.mark.parametrize(("dim", "width", "zoom"), [(1, 406, 0.6), (1, 468, 0.65), (2, 468, 0.65)])
+def test_descent_explorer_keeps_its_first_text_size_in_a_narrow_window(dim, width, zoom):
+    """No state's texts clash at the first size tried, so no move is drawn a second time.
+
+    In a 900-px window (468 CSS px) texts are tried first at 1.1 of their size. Before,
+    η = 0.5's note "reached the minimum exactly" ran into the loss axis's tick labels, and
+    the path's ticks "−1.6" and "−0.8" met at 406 px (1-D) and 468 px (2-D): each such state
+    fell back to more inches and was laid out and drawn again.
+    """
+    from bpkit.widgets._explorer import text_shrink
+
+    box = descent_explorer(dim=dim)
+    box.screen.value = f"{width} 1"
+    first = text_shrink(zoom, 1.1)
+    assert box.renderer.shrink == first
+    for lr in (0.05, 0.45, 0.5, 0.95, 1.2, 1.5):  # the benchmark's, the lessons', the last
+        box.controls["lr"].value = lr
+        for x0 in (0.0, -2.0, 1.8):  # the start at the minimum, the far left, the default
+            box.controls["x0"].value = x0
+            assert (box.renderer.shrink, box.renderer.clashed) == (first, False), (lr, x0)

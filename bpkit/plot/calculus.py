@@ -367,7 +367,8 @@ def _draw_losses(
                 va="center", transform=ax.transAxes, fontsize=9)  # fmt: skip
     zero = np.flatnonzero(losses == 0)
     if finite.size and zero.size:  # log 0 has no place on the axis: say it in words
-        ax.text(0.5, 0.5, f"f(x_k) = 0 from step {zero[0]} on:\nreached the minimum exactly",
+        # Three short lines: two long ones ran into the tick labels of a narrow panel.
+        ax.text(0.5, 0.5, f"f(x_k) = 0\nfrom step {zero[0]} on:\nthe exact minimum",
                 ha="center", va="center", transform=ax.transAxes, fontsize=9)  # fmt: skip
     ax.set_xlabel("step k")
     ax.set_ylabel("f(x_k)")
@@ -420,6 +421,10 @@ def draw_descent(
     _draw_losses(ax_loss, losses, colour, steps, loss_range)
     went = f"{losses[0]:.3g} to {losses[-1]:.3g} in {len(losses) - 1} steps"
     alt.note(ax_loss, f"The loss f(x_k) goes from {went}")
-    for axis in (ax_path.xaxis, ax_path.yaxis, ax_loss.xaxis):
-        axis.set_major_locator(MaxNLocator(5))  # few tick labels keep each redraw fast
+    # Few tick labels keep each redraw fast. On the path's axes, steps of 1, 2, 2.5 or 5
+    # (times a power of ten), not 0.8: "−1.6" and "−0.8" met in a narrow window, "−2" and
+    # "−1" do not.
+    for axis in (ax_path.xaxis, ax_path.yaxis):
+        axis.set_major_locator(MaxNLocator(5, steps=[1, 2, 2.5, 5, 10]))
+    ax_loss.xaxis.set_major_locator(MaxNLocator(5))
     return ax_path, ax_loss
