@@ -334,16 +334,17 @@ def test_no_texts_clash_in_a_900_px_window_however_the_controls_move(name):
 
 @pytest.mark.parametrize("name", list(EXPLORERS))
 def test_every_explorer_keeps_its_text_readable_in_a_900_px_window(name):
-    """At 468 CSS px (a 900-px JupyterLab window) no text is under 10.9 CSS px (README: 11–12).
+    """At 468 CSS px (a 900-px JupyterLab window) no text is under 11.5 CSS px (as README says).
 
-    Before the steppers had a narrow shape, their node texts were 7.1 and 7.9 px there.
+    Before the steppers had a narrow shape, their node texts were 7.1 and 7.9 px there;
+    lesson 03's descent fell back to 11.2 px and lesson 09's legend was 11.0 px.
     """
     build, control, value = EXPLORERS[name]
     box = build()
     box.screen.value = "468 1"
     for state in (box.controls[control].value, value):
         box.controls[control].value = state
-        assert smallest_text_px(box) >= 10.9, f"{name} at {control}={state!r}"
+        assert smallest_text_px(box) >= 11.5, f"{name} at {control}={state!r}"
 
 
 @pytest.mark.parametrize("build", [lesson06_graph, backprop_stepper])
