@@ -266,9 +266,9 @@ def draw_graph(
         size = size[::-1]  # (along the depth, along a row)
     col_pt = size[0] / (max(columns) + 1.1)
     row_pt = size[1] / (row_span[1] - row_span[0])
+    w, h = (across, depth) if down else (depth, across)  # a box's width and height on the page
     box_pt = (across * row_pt, depth * col_pt) if down else (depth * col_pt, across * row_pt)
     font = max(4.5, min(9.5, box_pt[0] / 6.2, box_pt[1] / 4.0))  # box (width, height) in pt
-    w, h = box_pt[0] / (row_pt if down else col_pt), box_pt[1] / (col_pt if down else row_pt)
     style = {"highlight": highlight, "show_local": show_local, "font": font, "place": place}
     _draw_edges(ax, edges, style)
     for node in order:

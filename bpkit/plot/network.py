@@ -451,7 +451,7 @@ def draw_backprop_step(fig: Any, step: int = 0, seed: int = 0, lr: float = 1.0) 
     )
     ax_net.set_title(f"Step {int(step)} of {len(steps) - 1}: {s.title}", loc="left")
     ax_text.set_axis_off()
-    size = plt_rc("font.size")
+    size = _font_points("font.size")
     below = 0.0  # points below the top of the text panel
     for line in s.lines:
         shown = fill(line, fig.get_figwidth() * 72, size)
@@ -463,7 +463,7 @@ def draw_backprop_step(fig: Any, step: int = 0, seed: int = 0, lr: float = 1.0) 
     return fig
 
 
-def plt_rc(key: str) -> float:
+def _font_points(key: str) -> float:
     """The current size in points of a matplotlib rc font setting (course style or not)."""
     import matplotlib as mpl
     from matplotlib.font_manager import FontProperties
